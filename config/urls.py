@@ -1,0 +1,24 @@
+"""URL map: language-neutral machine endpoints first, then pages under /en/ and /de/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from gemeinsam.core.media import serve_media
+from gemeinsam.newsroom import urls as newsroom_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    re_path(r"^media/(?P<path>.+)$", serve_media, name="media"),
+    path("", include((newsroom_urls.machine_patterns, "outputs"))),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("", include((newsroom_urls.page_patterns, "newsroom"))),
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)

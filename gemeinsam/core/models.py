@@ -1,0 +1,96 @@
+"""Media models shared by every feature domain: images with credit and licence, renditions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.images.models import AbstractImage, AbstractRendition, Image as WagtailImage
+from wagtail.search import index
+
+
+class Licence(models.TextChoices):
+    ALL_RIGHTS_RESERVED = "all-rights-reserved", _("All rights reserved")
+    PRESS_USE = "press-use", _("Free for editorial use with credit")
+    CC0 = "cc0-1.0", "CC0 1.0"
+    CC_BY = "cc-by-4.0", "CC BY 4.0"
+    CC_BY_SA = "cc-by-sa-4.0", "CC BY-SA 4.0"
+    CC_BY_ND = "cc-by-nd-4.0", "CC BY-ND 4.0"
+    CC_BY_NC = "cc-by-nc-4.0", "CC BY-NC 4.0"
+    CC_BY_NC_SA = "cc-by-nc-sa-4.0", "CC BY-NC-SA 4.0"
+    CC_BY_NC_ND = "cc-by-nc-nd-4.0", "CC BY-NC-ND 4.0"
+
+
+LICENCE_URLS = {
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+    Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC_BY_ND: "https://creativecommons.org/licenses/by-nd/4.0/",
+    Licence.CC_BY_NC: "https://creativecommons.org/licenses/by-nc/4.0/",
+    Licence.CC_BY_NC_SA: "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    Licence.CC_BY_NC_ND: "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+}
+
+
+class CustomImage(AbstractImage):
+    """An image with the facts a journalist needs to reuse it: alt text, credit, licence."""
+
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Describes the image for people who cannot see it. Required."),
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=255, blank=True, help_text=_("Photographer or rights holder.")
+    )
+    licence = models.CharField(
+        _("licence"), max_length=32, choices=Licence.choices, default=Licence.PRESS_USE
+    )
+    is_listed = models.BooleanField(
+        _("list in the media library"),
+        default=True,
+        help_text=_("Unlisted images are still shown where a story uses them."),
+    )
+
+    admin_form_fields = (
+        *WagtailImage.admin_form_fields,
+        "alt_text",
+        "caption",
+        "credit",
+        "licence",
+        "is_listed",
+    )
+    search_fields = [
+        *AbstractImage.search_fields,
+        index.SearchField("alt_text"),
+        index.SearchField("caption"),
+        index.SearchField("credit"),
+    ]
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        permissions = [("choose_image", "Can choose image")]
+
+    @property
+    def default_alt_text(self) -> str:
+        return self.alt_text or self.title
+
+    @property
+    def licence_url(self) -> str:
+        return LICENCE_URLS.get(Licence(self.licence), "")
+
+    @property
+    def attribution(self) -> str:
+        """The credit line to print beside the image: "Photo: Jane Doe, CC BY 4.0"."""
+        parts = [self.credit] if self.credit else []
+        parts.append(self.get_licence_display())
+        return ", ".join(parts)
+
+
+class Rendition(AbstractRendition):
+    image = models.ForeignKey(CustomImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)

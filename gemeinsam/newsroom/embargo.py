@@ -1,0 +1,99 @@
+"""Embargo: what is held back before the lift time, and who may read it early.
+
+A press release that is scheduled but not yet live is under embargo. It and its translations
+stay out of every public output (Wagtail serves only live pages; our listings, feeds and
+sitemaps read live pages only), and the images it uses are held back from the media library
+and from the media URLs. Journalists read it early through an :class:`EmbargoLink`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
+from wagtail.models import Page, ReferenceIndex
+
+from gemeinsam.core.caching import content_generation
+from gemeinsam.core.models import CustomImage as Image
+from gemeinsam.core.models import Rendition
+from gemeinsam.newsroom.models import EmbargoLink, PressReleasePage
+
+TOKEN_SALT = "gemeinsam.newsroom.embargo"
+TOKEN_PARAMETER = "embargo"
+
+
+def embargoed_release_ids() -> set[int]:
+    """Ids of press releases (every language) that are not live yet."""
+    return set(PressReleasePage.objects.not_live().values_list("pk", flat=True))
+
+
+def _referenced_image_ids(page_ids: set[int]) -> set[int]:
+    if not page_ids:
+        return set()
+    rows = ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=[str(pk) for pk in page_ids],
+        to_content_type=ContentType.objects.get_for_model(Image),
+    ).values_list("to_object_id", flat=True)
+    return {int(value) for value in rows if value.isdigit()}
+
+
+def embargoed_image_ids() -> set[int]:
+    """Images used by releases under embargo; cached until the next public change."""
+    key = f"embargo:images:{content_generation()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _referenced_image_ids(embargoed_release_ids())
+        cache.set(key, cached, 300)
+    return set(cached)
+
+
+def _image_id_for_media_path(path: str) -> int | None:
+    if path.startswith("original_images/"):
+        return Image.objects.filter(file=path).values_list("pk", flat=True).first()
+    if path.startswith("images/"):
+        return Rendition.objects.filter(file=path).values_list("image_id", flat=True).first()
+    return None
+
+
+def is_embargoed_media(request: HttpRequest, path: str) -> bool:
+    """Media guard: True for files of images held back by an embargo, unless the request
+    carries a valid embargo link for a release that uses the image."""
+    held = embargoed_image_ids()
+    if not held:
+        return False
+    image_id = _image_id_for_media_path(path)
+    if image_id is None or image_id not in held:
+        return False
+    link = link_from_token(request.GET.get(TOKEN_PARAMETER, ""))
+    if link is not None and link.is_usable:
+        return image_id not in _referenced_image_ids({link.release_id})
+    user = getattr(request, "user", None)
+    return not (user is not None and user.has_perm("newsroom.view_embargoed"))
+
+
+def token_for_link(link: EmbargoLink) -> str:
+    return signing.dumps(str(link.key), salt=TOKEN_SALT)
+
+
+def link_from_token(token: str) -> EmbargoLink | None:
+    """The link a token names, or None for a forged, garbled or unknown token."""
+    if not token:
+        return None
+    try:
+        key = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return EmbargoLink.objects.select_related("release").filter(key=key).first()
+
+
+def embargo_lift_time(release: PressReleasePage) -> datetime | None:
+    return release.embargo_lifts_at
+
+
+def embargo_context(release: PressReleasePage, token: str) -> dict[str, Any]:
+    return {"embargo_lifts_at": release.embargo_lifts_at, "embargo_token": token}

@@ -1,0 +1,90 @@
+"""Reads for the newsroom's pages and outputs, each with a bounded number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Prefetch, QuerySet
+from wagtail.models import Locale
+
+from gemeinsam.core.models import CustomImage as Image
+from gemeinsam.core.models import Rendition
+from gemeinsam.newsroom.models import (
+    STORY_TYPES_BY_SLUG,
+    Author,
+    ChannelItem,
+    LegalPage,
+    StoryPage,
+)
+
+LISTING_RENDITION = "fill-640x360"
+PAGE_SIZE = 12
+
+
+def public_stories(*, locale: Locale | None = None) -> QuerySet[StoryPage]:
+    """Live, public stories, newest first, with what a listing shows loaded alongside."""
+    stories = (
+        StoryPage.objects.live()
+        .public()
+        .select_related("lead_image", "locale", "topic")
+        .prefetch_related(
+            "authors",
+            Prefetch(
+                "lead_image__renditions",
+                queryset=Rendition.objects.filter(filter_spec=LISTING_RENDITION),
+            ),
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+    if locale is not None:
+        stories = stories.filter(locale=locale)
+    return stories
+
+
+def stories_of_type(stories: QuerySet[StoryPage], type_slug: str) -> QuerySet[StoryPage]:
+    model = STORY_TYPES_BY_SLUG.get(type_slug)
+    return stories.type(model) if model else stories
+
+
+def home_stream(*, locale: Locale) -> dict[str, Any]:
+    stories = list(public_stories(locale=locale)[:9])
+    items = list(ChannelItem.objects.select_related("channel").filter(channel__is_active=True)[:6])
+    return {"stories": stories, "channel_items": items}
+
+
+def story_listing(*, locale: Locale, type_slug: str, page_number: str) -> dict[str, Any]:
+    stories = stories_of_type(public_stories(locale=locale), type_slug)
+    paginator = Paginator(stories, PAGE_SIZE)
+    try:
+        page = paginator.page(int(page_number) if page_number.isdigit() else 1)
+    except EmptyPage:
+        page = paginator.page(paginator.num_pages)
+    return {
+        "stories": list(page.object_list),
+        "page_obj": page,
+        "story_types": list(STORY_TYPES_BY_SLUG.values()),
+        "current_type": type_slug if type_slug in STORY_TYPES_BY_SLUG else "",
+    }
+
+
+def legal_links(*, locale: Locale) -> list[LegalPage]:
+    return list(
+        LegalPage.objects.live().filter(locale=locale).only("id", "title", "url_path", "kind")
+    )
+
+
+def author_by_slug(slug: str) -> Author | None:
+    return Author.objects.select_related("photo").filter(slug=slug).first()
+
+
+def public_images() -> QuerySet[Image]:
+    """Images listed in the media library: listed, described, and not held back by an embargo."""
+    from gemeinsam.newsroom.embargo import embargoed_image_ids
+
+    return (
+        Image.objects.filter(is_listed=True)
+        .exclude(alt_text="")
+        .exclude(pk__in=embargoed_image_ids())
+        .order_by("-created_at")
+    )

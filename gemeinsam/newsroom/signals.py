@@ -1,0 +1,36 @@
+"""Receivers that keep public caches true: any publish, unpublish or edit of shared content
+makes cached anonymous pages, feeds and sitemaps stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.models import CustomImage as Image
+from gemeinsam.newsroom.models import (
+    Author,
+    Boilerplate,
+    ChannelItem,
+    PressContact,
+    Topic,
+    Video,
+)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def purge_on_page_change(sender: Any, **kwargs: Any) -> None:
+    purge_public_content()
+
+
+def _purge(sender: Any, **kwargs: Any) -> None:
+    purge_public_content()
+
+
+for _model in (Image, Author, Topic, PressContact, Boilerplate, Video, ChannelItem):
+    post_save.connect(_purge, sender=_model, dispatch_uid=f"purge-save-{_model.__name__}")
+    post_delete.connect(_purge, sender=_model, dispatch_uid=f"purge-delete-{_model.__name__}")

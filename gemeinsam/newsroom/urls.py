@@ -1,0 +1,19 @@
+"""Newsroom URLs: machine endpoints without a language prefix, reader pages with one."""
+
+from django.urls import include, path
+
+from gemeinsam.newsroom import views
+
+machine_patterns = [
+    path("", include("gemeinsam.newsroom.seo_urls")),
+]
+
+page_patterns = [
+    path("authors/<str:slug>/", views.author_detail, name="author"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("media-library/", views.media_library, name="media-library"),
+    path("search/", views.search, name="search"),
+    path("embargo/<str:token>/", views.embargo_preview, name="embargo-preview"),
+    path("", include("gemeinsam.newsroom.feed_urls")),
+    path("", include("gemeinsam.newsroom.press_urls")),
+]

@@ -1,0 +1,117 @@
+"""Reader pages of the newsroom that are not Wagtail pages: authors, tags, media, search."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from taggit.models import Tag
+from wagtail.models import Locale
+
+from gemeinsam.newsroom import selectors
+from gemeinsam.newsroom.embargo import TOKEN_PARAMETER, link_from_token
+from gemeinsam.newsroom.models import PressReleasePage, Video
+from gemeinsam.newsroom.services import record_embargo_access
+
+MAX_QUERY_LENGTH = 200
+
+
+def _paginate(request: HttpRequest, items: object, per_page: int) -> object:
+    number = request.GET.get("page", "1")
+    return Paginator(items, per_page).get_page(number if number.isdigit() else 1)  # type: ignore[arg-type]
+
+
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = selectors.author_by_slug(slug)
+    if author is None:
+        raise Http404(_("No author goes by that name."))
+    stories = selectors.public_stories(locale=Locale.get_active()).filter(authors=author)
+    return render(
+        request,
+        "newsroom/author_detail.html",
+        {"author": author, "page_obj": _paginate(request, stories, selectors.PAGE_SIZE)},
+    )
+
+
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        raise Http404(_("No story carries that tag."))
+    stories = selectors.public_stories(locale=Locale.get_active()).filter(tags=tag)
+    return render(
+        request,
+        "newsroom/tag_detail.html",
+        {"tag": tag, "page_obj": _paginate(request, stories, selectors.PAGE_SIZE)},
+    )
+
+
+def media_library(request: HttpRequest) -> HttpResponse:
+    images = selectors.public_images()
+    videos = Video.objects.filter(is_listed=True).select_related("poster")
+    return render(
+        request,
+        "newsroom/media_library.html",
+        {"page_obj": _paginate(request, images, 24), "videos": list(videos[:24])},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    error = ""
+    results = None
+    if len(query) > MAX_QUERY_LENGTH:
+        error = _("Please use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
+    elif query:
+        stories = selectors.public_stories(locale=Locale.get_active()).order_by()
+        results = _paginate(request, stories.search(query), selectors.PAGE_SIZE)
+    return render(
+        request,
+        "newsroom/search.html",
+        {"query": query, "page_obj": results, "error": error},
+    )
+
+
+_MEDIA_URL = re.compile(r'((?:src|href|srcset)="/media/[^"?\s]+)')
+
+
+@never_cache
+def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """An embargoed release, read early through a signed link, under a banner."""
+    link = link_from_token(token)
+    if link is None:
+        raise Http404(_("This link is not valid."))
+    if not link.is_usable:
+        return render(
+            request,
+            "newsroom/embargo_expired.html",
+            {"link": link, "now": timezone.now()},
+            status=410,
+        )
+    release = link.release
+    if release.live:
+        return render(request, "newsroom/embargo_lifted.html", {"release": release})
+    draft = release.get_latest_revision_as_object()
+    if not isinstance(draft, PressReleasePage):
+        raise Http404
+    record_embargo_access(
+        release=release,
+        link=link,
+        user=request.user,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = draft.serve(request)
+    response.context_data = (response.context_data or {}) | {  # type: ignore[attr-defined]
+        "embargo_lifts_at": release.embargo_lifts_at,
+        "is_embargo_preview": True,
+    }
+    response.render()  # type: ignore[attr-defined]
+    html = _MEDIA_URL.sub(rf"\1?{TOKEN_PARAMETER}={token}", response.content.decode())
+    response.content = html.encode()
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
