@@ -11,7 +11,13 @@ class NewsroomConfig(AppConfig):
 
     def ready(self) -> None:
         from gemeinsam.core.media import register_media_guard
+        from gemeinsam.core.scheduler import register_periodic_job
         from gemeinsam.newsroom import signals  # noqa: F401 (connects the receivers)
+        from gemeinsam.newsroom import tasks
         from gemeinsam.newsroom.embargo import is_embargoed_media
 
         register_media_guard(is_embargoed_media)
+        # Embargoes lift and scheduled stories go live within this many seconds of their time.
+        register_periodic_job(
+            "publish-due-content", tasks.publish_due_content_task, every_seconds=10
+        )

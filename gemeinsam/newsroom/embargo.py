@@ -31,23 +31,39 @@ def embargoed_release_ids() -> set[int]:
     return set(PressReleasePage.objects.not_live().values_list("pk", flat=True))
 
 
+def _page_image_references(**filters: object) -> list[tuple[str, str]]:
+    return list(
+        ReferenceIndex.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Page),
+            to_content_type=ContentType.objects.get_for_model(Image),
+            **filters,
+        ).values_list("object_id", "to_object_id")
+    )
+
+
 def _referenced_image_ids(page_ids: set[int]) -> set[int]:
     if not page_ids:
         return set()
-    rows = ReferenceIndex.objects.filter(
-        base_content_type=ContentType.objects.get_for_model(Page),
-        object_id__in=[str(pk) for pk in page_ids],
-        to_content_type=ContentType.objects.get_for_model(Image),
-    ).values_list("to_object_id", flat=True)
-    return {int(value) for value in rows if value.isdigit()}
+    rows = _page_image_references(object_id__in=[str(pk) for pk in page_ids])
+    return {int(image_id) for _page_id, image_id in rows if image_id.isdigit()}
 
 
 def embargoed_image_ids() -> set[int]:
-    """Images used by releases under embargo; cached until the next public change."""
+    """Images used by releases under embargo and by no live page; cached until the next
+    public change. An image a live story already shows is public anyway."""
     key = f"embargo:images:{content_generation()}"
     cached = cache.get(key)
     if cached is None:
-        cached = _referenced_image_ids(embargoed_release_ids())
+        held = _referenced_image_ids(embargoed_release_ids())
+        if held:
+            users = _page_image_references(to_object_id__in=[str(pk) for pk in held])
+            live_pages = set(
+                Page.objects.filter(
+                    pk__in={int(page_id) for page_id, _image in users}, live=True
+                ).values_list("pk", flat=True)
+            )
+            held -= {int(image) for page_id, image in users if int(page_id) in live_pages}
+        cached = held
         cache.set(key, cached, 300)
     return set(cached)
 

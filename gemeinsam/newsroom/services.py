@@ -51,6 +51,9 @@ def _lift_translations(release: PressReleasePage) -> int:
     for translation in release.get_translations().not_live().specific():
         revision = translation.scheduled_revision
         if revision is not None:
+            # Its own go-live time lies ahead; publishing as is would only schedule it again.
+            revision.content["go_live_at"] = None
+            revision.save(update_fields=["content"])
             revision.publish(log_action="wagtail.publish.scheduled")
             lifted += 1
     return lifted

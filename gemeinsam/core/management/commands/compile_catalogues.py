@@ -1,0 +1,30 @@
+"""Compile the .po message catalogues to .mo with Babel, so no GNU gettext is needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compile every .po catalogue of the project into a .mo file next to it."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        roots = [Path(path) for path in settings.LOCALE_PATHS]
+        compiled = 0
+        for root in roots:
+            for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):
+                mo_path = po_path.with_suffix(".mo")
+                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                    continue
+                with po_path.open("rb") as po_file:
+                    catalogue = read_po(po_file, locale=po_path.parent.parent.name)
+                with mo_path.open("wb") as mo_file:
+                    write_mo(mo_file, catalogue, use_fuzzy=False)
+                compiled += 1
+        self.stdout.write(f"Compiled {compiled} message catalogue(s).")
