@@ -13,8 +13,8 @@ os.environ.setdefault("GEMEINSAM_SECRET_KEY", "test-" + "k3y-" * 16)
 os.environ.setdefault("GEMEINSAM_DATA_DIR", tempfile.mkdtemp(prefix="gemeinsam-test-"))
 os.environ.setdefault("GEMEINSAM_INSECURE_HTTP", "1")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import CACHES, DATA_DIR, env  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, DATA_DIR, env
 
 if not env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -7,6 +7,7 @@ A child that exits on its own is restarted, at most five times a minute.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,10 +32,8 @@ class Child:
 
     def signal_group(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signum)
-            except ProcessLookupError:
-                pass
 
     def group_alive(self) -> bool:
         if self.process is None:
@@ -53,15 +52,23 @@ def children(host: str, port: str, workers: str) -> list[Child]:
         Child(
             "web",
             [
-                python, "-m", "granian",
-                "--interface", "wsgi",
-                "--workers", workers,
+                python,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--workers",
+                workers,
                 # One blocking thread per worker: the default (hundreds) costs throughput
                 # and tail latency on a small machine.
-                "--blocking-threads", "1",
-                "--backlog", "1024",
-                "--host", host,
-                "--port", port,
+                "--blocking-threads",
+                "1",
+                "--backlog",
+                "1024",
+                "--host",
+                host,
+                "--port",
+                port,
                 "--no-access-log",
                 "config.wsgi:application",
             ],
@@ -98,8 +105,10 @@ def main() -> int:
                     print(f"[supervisor] {child.name} keeps failing; stopping.", flush=True)
                     stopping, exit_code = True, 1
                     break
-                print(f"[supervisor] {child.name} exited "
-                      f"({child.process.returncode}); restarting", flush=True)
+                print(
+                    f"[supervisor] {child.name} exited ({child.process.returncode}); restarting",
+                    flush=True,
+                )
                 child.start()
     print("[supervisor] stopping…", flush=True)
     for child in team:

@@ -30,14 +30,33 @@ PAGE_PERMISSIONS = {
 }
 
 COLLECTION_PERMISSIONS = {
-    EDITOR: ["add_customimage", "change_customimage", "choose_customimage", "add_document",
-             "change_document", "choose_document"],
-    PRESS_OFFICER: ["add_customimage", "change_customimage", "choose_customimage",
-                    "add_document", "change_document", "choose_document"],
+    EDITOR: [
+        "add_customimage",
+        "change_customimage",
+        "choose_customimage",
+        "add_document",
+        "change_document",
+        "choose_document",
+    ],
+    PRESS_OFFICER: [
+        "add_customimage",
+        "change_customimage",
+        "choose_customimage",
+        "add_document",
+        "change_document",
+        "choose_document",
+    ],
     COMMUNITY_MANAGER: ["choose_customimage"],
-    ADMINISTRATOR: ["add_customimage", "change_customimage", "delete_customimage",
-                    "choose_customimage", "add_document", "change_document",
-                    "delete_document", "choose_document"],
+    ADMINISTRATOR: [
+        "add_customimage",
+        "change_customimage",
+        "delete_customimage",
+        "choose_customimage",
+        "add_document",
+        "change_document",
+        "delete_document",
+        "choose_document",
+    ],
 }
 
 MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {

@@ -12,7 +12,7 @@ from wagtail.images.forms import BaseImageForm
 from gemeinsam.core.uploads import UploadRejectedError, strip_image_metadata
 
 
-class ImageForm(BaseImageForm):  # type: ignore[misc]
+class ImageForm(BaseImageForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "alt_text" in self.fields:

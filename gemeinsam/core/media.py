@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 
 MediaGuard = Callable[[HttpRequest, str], bool]
 _guards: list[MediaGuard] = []
@@ -40,7 +40,7 @@ def is_media_blocked(request: HttpRequest, relative_path: str) -> bool:
     return any(guard(request, relative_path) for guard in _guards)
 
 
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     root = Path(settings.MEDIA_ROOT).resolve()
     full = (root / path).resolve()
     if not full.is_relative_to(root) or not full.is_file():

@@ -77,6 +77,11 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def _key(request: HttpRequest) -> str:
         raw = "|".join(
-            (content_generation(), request.method or "", request.get_host(), request.get_full_path())
+            (
+                content_generation(),
+                request.method or "",
+                request.get_host(),
+                request.get_full_path(),
+            )
         )
         return "page:" + hashlib.sha256(raw.encode()).hexdigest()

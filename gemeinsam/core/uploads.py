@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+ALLOWED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+}
 MAX_PIXELS = 64_000_000
 
 
@@ -17,7 +22,7 @@ class UploadRejectedError(ValueError):
     """The upload is not an image we accept; the message says why, for the uploader."""
 
 
-def strip_image_metadata(upload: UploadedFile) -> UploadedFile:
+def strip_image_metadata(upload: UploadedFile[bytes]) -> UploadedFile[bytes]:
     """Return a copy of ``upload`` decoded and re-encoded without EXIF or other metadata.
 
     The format is read from the bytes, not the name. Orientation from EXIF is applied to the

@@ -12,8 +12,11 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from gemeinsam.core.media import register_media_guard
         from gemeinsam.core.scheduler import register_periodic_job
-        from gemeinsam.newsroom import signals  # noqa: F401 (connects the receivers)
-        from gemeinsam.newsroom import tasks
+        from gemeinsam.newsroom import (
+            embargo_admin,  # noqa: F401 (registers admin hooks)
+            signals,  # noqa: F401 (connects the receivers)
+            tasks,
+        )
         from gemeinsam.newsroom.embargo import is_embargoed_media
 
         register_media_guard(is_embargoed_media)

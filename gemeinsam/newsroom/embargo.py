@@ -22,8 +22,8 @@ from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.core.models import Rendition
 from gemeinsam.newsroom.models import EmbargoLink, PressReleasePage
 
-TOKEN_SALT = "gemeinsam.newsroom.embargo"
-TOKEN_PARAMETER = "embargo"
+TOKEN_SALT = "gemeinsam.newsroom.embargo"  # noqa: S105 (a namespace, not a secret)
+TOKEN_PARAMETER = "embargo"  # noqa: S105 (a query parameter name)
 
 
 def embargoed_release_ids() -> set[int]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +23,6 @@ from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page, TranslatableMixin
@@ -61,7 +62,10 @@ class Author(index.Indexed, models.Model):
         FieldPanel("photo"),
         FieldPanel("user"),
     ]
-    search_fields: ClassVar[list[Any]] = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields: ClassVar[list[Any]] = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +88,11 @@ class Topic(TranslatableMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
 
-    panels: ClassVar[list[Any]] = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    panels: ClassVar[list[Any]] = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         ordering = ["name"]
@@ -108,13 +116,19 @@ class PressContact(index.Indexed, models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
     languages = models.CharField(
-        _("languages spoken"), max_length=120, blank=True, help_text=_('For example "German, English".')
+        _("languages spoken"),
+        max_length=120,
+        blank=True,
+        help_text=_('For example "German, English".'),
     )
     photo = models.ForeignKey(
         "core.CustomImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    search_fields: ClassVar[list[Any]] = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields: ClassVar[list[Any]] = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -195,7 +209,7 @@ class Video(index.Indexed, ClusterableModel):
 
     @property
     def mime_type(self) -> str:
-        return "video/webm" if self.file.name.lower().endswith(".webm") else "video/mp4"
+        return "video/webm" if (self.file.name or "").lower().endswith(".webm") else "video/mp4"
 
     @property
     def attribution(self) -> str:
@@ -208,9 +222,7 @@ class VideoCaption(Orderable):
     video = ParentalKey(Video, on_delete=models.CASCADE, related_name="captions")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     label = models.CharField(_("label"), max_length=60, help_text=_('For example "Deutsch".'))
-    file = models.FileField(
-        _("WebVTT file"), upload_to="captions/", validators=[validate_webvtt]
-    )
+    file = models.FileField(_("WebVTT file"), upload_to="captions/", validators=[validate_webvtt])
 
     panels: ClassVar[list[Any]] = [FieldPanel("language"), FieldPanel("label"), FieldPanel("file")]
 
@@ -481,6 +493,29 @@ class PhotoStoryImage(Orderable):
     panels: ClassVar[list[Any]] = [FieldPanel("image"), FieldPanel("caption")]
 
 
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"}
+_VIMEO_ID = re.compile(r"^/(\d+)")
+
+
+def external_player_url(url: str) -> str:
+    """Turn a watch address into an embeddable player address.
+
+    YouTube goes to its no-cookie player, Vimeo to its player with tracking off; any other
+    address is used as it is.
+    """
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if host in _YOUTUBE_HOSTS:
+        video_id = parts.path.strip("/") if host == "youtu.be" else (
+            parse_qs(parts.query).get("v", [""])[0]
+        )
+        if video_id:
+            return f"https://www.youtube-nocookie.com/embed/{video_id}"
+    if host in {"vimeo.com", "www.vimeo.com"} and (match := _VIMEO_ID.match(parts.path)):
+        return f"https://player.vimeo.com/video/{match.group(1)}?dnt=1"
+    return url
+
+
 class VideoPage(StoryPage):
     type_slug = "video"
     type_label = _("Video")
@@ -496,9 +531,7 @@ class VideoPage(StoryPage):
     external_url = models.URLField(
         _("external video address"),
         blank=True,
-        help_text=_(
-            "A video on another platform. Visitors see it only after agreeing to load it."
-        ),
+        help_text=_("A video on another platform. Visitors see it only after agreeing to load it."),
     )
     body = RichTextField(_("text"), blank=True, features=["bold", "italic", "link"])
 
@@ -514,6 +547,20 @@ class VideoPage(StoryPage):
     class Meta:
         verbose_name = _("video story")
         verbose_name_plural = _("video stories")
+
+    def external_embed_url(self) -> str:
+        """The player address for the external video (privacy-enhanced where one exists)."""
+        return external_player_url(self.external_url)
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """Loads the external player only when the reader asked for it (two-click consent)."""
+        consented = bool(self.external_url) and request.GET.get("load-external") == "1"
+        request.external_video_consented = consented  # type: ignore[attr-defined]
+        response = super().serve(request, *args, **kwargs)
+        if consented:
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.external_embed_url()))
+            response._csp_update = {"frame-src": [origin]}
+        return response
 
     def clean(self) -> None:
         super().clean()
@@ -576,9 +623,7 @@ class PressReleasePage(StoryPage):
 
 class PressReleaseAttachment(Orderable):
     page = ParentalKey(PressReleasePage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey(
-        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
-    )
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=255, blank=True)
 
     panels: ClassVar[list[Any]] = [FieldPanel("document"), FieldPanel("title")]
@@ -620,9 +665,7 @@ class PressKitImage(Orderable):
 
 class PressKitDocument(Orderable):
     page = ParentalKey(PressKitPage, on_delete=models.CASCADE, related_name="kit_documents")
-    document = models.ForeignKey(
-        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
-    )
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
 
     panels: ClassVar[list[Any]] = [FieldPanel("document")]
 

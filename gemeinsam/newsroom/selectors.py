@@ -44,7 +44,7 @@ def public_stories(*, locale: Locale | None = None) -> QuerySet[StoryPage]:
 
 def stories_of_type(stories: QuerySet[StoryPage], type_slug: str) -> QuerySet[StoryPage]:
     model = STORY_TYPES_BY_SLUG.get(type_slug)
-    return stories.type(model) if model else stories
+    return stories.type(model) if model else stories  # type: ignore[attr-defined]
 
 
 def home_stream(*, locale: Locale) -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
+from gemeinsam.accounts.models import User
 from gemeinsam.core.caching import purge_public_content
 from gemeinsam.newsroom.models import EmbargoAccess, EmbargoLink, PressReleasePage
 
@@ -61,7 +62,7 @@ def _lift_translations(release: PressReleasePage) -> int:
 
 def create_embargo_link(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     release: PressReleasePage,
     recipient: str,
     outlet: str = "",
@@ -90,7 +91,7 @@ def create_embargo_link(
 
 
 @transaction.atomic
-def revoke_embargo_link(*, actor: AbstractBaseUser, link: EmbargoLink) -> None:
+def revoke_embargo_link(*, actor: User, link: EmbargoLink) -> None:
     if not actor.has_perm("newsroom.view_embargoed"):
         raise EmbargoLinkError("You may not manage embargo links.")
     if link.revoked_at is None:
@@ -102,13 +103,13 @@ def record_embargo_access(
     *,
     release: PressReleasePage,
     link: EmbargoLink | None,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     user_agent: str,
 ) -> EmbargoAccess:
     """Log one early reading of an embargoed release."""
     return EmbargoAccess.objects.create(
         release=release,
         link=link,
-        user=user if user is not None and user.is_authenticated else None,
+        user=user if isinstance(user, User) else None,
         user_agent=user_agent[:200],
     )

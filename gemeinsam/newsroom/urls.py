@@ -1,14 +1,14 @@
 """Newsroom URLs: machine endpoints without a language prefix, reader pages with one."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from gemeinsam.newsroom import views
 
-machine_patterns = [
+machine_patterns: list[URLPattern | URLResolver] = [
     path("", include("gemeinsam.newsroom.seo_urls")),
 ]
 
-page_patterns = [
+page_patterns: list[URLPattern | URLResolver] = [
     path("authors/<str:slug>/", views.author_detail, name="author"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("media-library/", views.media_library, name="media-library"),

@@ -68,7 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
         error = _("Please use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
     elif query:
         stories = selectors.public_stories(locale=Locale.get_active()).order_by()
-        results = _paginate(request, stories.search(query), selectors.PAGE_SIZE)
+        results = _paginate(request, stories.search(query), selectors.PAGE_SIZE)  # type: ignore[attr-defined]
     return render(
         request,
         "newsroom/search.html",
@@ -105,11 +105,11 @@ def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
         user_agent=request.headers.get("user-agent", ""),
     )
     response = draft.serve(request)
-    response.context_data = (response.context_data or {}) | {  # type: ignore[attr-defined]
+    response.context_data = (response.context_data or {}) | {
         "embargo_lifts_at": release.embargo_lifts_at,
         "is_embargo_preview": True,
     }
-    response.render()  # type: ignore[attr-defined]
+    response.render()
     html = _MEDIA_URL.sub(rf"\1?{TOKEN_PARAMETER}={token}", response.content.decode())
     response.content = html.encode()
     response["X-Robots-Tag"] = "noindex, nofollow"

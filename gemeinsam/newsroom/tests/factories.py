@@ -95,8 +95,14 @@ class Newsroom:
         self.index_de.title = "Geschichten"
         self.index_de.save_revision().publish()
 
-    def add_story(self, model: type[StoryPage] = ArticlePage, *, parent: Page | None = None,
-                  publish: bool = True, **fields: Any) -> StoryPage:
+    def add_story(
+        self,
+        model: type[StoryPage] = ArticlePage,
+        *,
+        parent: Page | None = None,
+        publish: bool = True,
+        **fields: Any,
+    ) -> StoryPage:
         defaults: dict[str, Any] = {
             "title": "A story",
             "summary": "What happened, in one sentence.",
@@ -113,8 +119,9 @@ class Newsroom:
             page.refresh_from_db()
         return page.specific
 
-    def add_embargoed_release(self, *, lifts_in: timedelta = timedelta(hours=2),
-                              **fields: Any) -> PressReleasePage:
+    def add_embargoed_release(
+        self, *, lifts_in: timedelta = timedelta(hours=2), **fields: Any
+    ) -> PressReleasePage:
         release = self.add_story(PressReleasePage, publish=False, **fields)
         release.go_live_at = timezone.now() + lifts_in
         release.save_revision().publish()

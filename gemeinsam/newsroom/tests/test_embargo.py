@@ -80,8 +80,9 @@ def test_every_language_lifts_together_on_time(embargoed, client: Client) -> Non
     assert publish_due_content() == 0  # idempotent
 
 
-def test_cached_pages_show_the_release_right_after_the_lift(embargoed, client: Client,
-                                                            settings) -> None:
+def test_cached_pages_show_the_release_right_after_the_lift(
+    embargoed, client: Client, settings
+) -> None:
     settings.PAGE_CACHE_SECONDS = 300
     assert SECRET_TITLE not in client.get("/en/").content.decode()
     assert client.get("/en/")["X-Page-Cache"] == "hit"
@@ -93,8 +94,9 @@ def test_cached_pages_show_the_release_right_after_the_lift(embargoed, client: C
     assert SECRET_TITLE in response.content.decode()
 
 
-def test_journalist_reads_early_through_a_logged_link(embargoed, staff_user,
-                                                      client: Client) -> None:
+def test_journalist_reads_early_through_a_logged_link(
+    embargoed, staff_user, client: Client
+) -> None:
     link = create_embargo_link(actor=staff_user, release=embargoed, recipient="Rita Reporter")
 
     response = client.get(f"/en/embargo/{token_for_link(link)}/", HTTP_USER_AGENT="Newsdesk/1")

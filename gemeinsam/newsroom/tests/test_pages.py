@@ -89,3 +89,33 @@ def test_german_translation_is_served_under_de(newsroom, client: Client) -> None
 
     assert response.status_code == 200
     assert 'lang="de"' in response.content.decode()
+
+
+def test_external_video_needs_a_click_and_then_allows_only_its_player(newsroom, client) -> None:
+    from gemeinsam.newsroom.models import VideoPage
+
+    video = newsroom.add_story(
+        VideoPage, title="Talk", external_url="https://www.youtube.com/watch?v=abc123"
+    )
+
+    before = client.get(video.url)
+    after = client.get(video.url, {"load-external": "1"})
+
+    assert "<iframe" not in before.content.decode()
+    assert "youtube" not in before["Content-Security-Policy"]
+    assert 'src="https://www.youtube-nocookie.com/embed/abc123"' in after.content.decode()
+    assert "https://www.youtube-nocookie.com" in after["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("url", "player"),
+    [
+        ("https://youtu.be/xyz", "https://www.youtube-nocookie.com/embed/xyz"),
+        ("https://vimeo.com/76979871", "https://player.vimeo.com/video/76979871?dnt=1"),
+        ("https://video.example.org/v/1", "https://video.example.org/v/1"),
+    ],
+)
+def test_external_player_addresses(url: str, player: str) -> None:
+    from gemeinsam.newsroom.models import external_player_url
+
+    assert external_player_url(url) == player
