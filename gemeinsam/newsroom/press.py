@@ -2,12 +2,411 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+import re
+import shutil
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from babel import Locale as BabelLocale
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gemeinsam.core.tasks_util import enqueue_on_commit
+from gemeinsam.newsroom.models import PressContact, PressKitPage
+
+logger = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------- vCard
+
+VCARD_LINE_OCTETS = 75
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
+def vcard_escape(value: str) -> str:
+    """Escape a text value for vCard 3.0: backslash, comma, semicolon and line breaks."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        value = value.replace(raw, escaped)
+    return value
+
+
+def vcard_fold(line: str) -> str:
+    """Fold a content line into lines of at most 75 octets, never splitting a character.
+
+    Continuation lines start with one space, which the reader removes (RFC 6350 3.2).
+    """
+    if len(line.encode("utf-8")) <= VCARD_LINE_OCTETS:
+        return line
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    limit = VCARD_LINE_OCTETS
+    for character in line:
+        octets = len(character.encode("utf-8"))
+        if size + octets > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, VCARD_LINE_OCTETS - 1  # room for the leading space
+        current.append(character)
+        size += octets
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """Language names in English, German and their own tongue, lower-cased, to BCP 47 tags."""
+    names: dict[str, str] = {}
+    for display in ("en", "de"):
+        for code, name in BabelLocale(display).languages.items():
+            if "_" not in code:
+                names.setdefault(name.lower(), code)
+    for code, _label in settings.LANGUAGES:
+        own = BabelLocale.parse(code).get_language_name(code)
+        if own:
+            names.setdefault(own.lower(), code)
+    return names
+
+
+def language_tags(languages: str) -> list[str]:
+    """BCP 47 tags for a free-text list such as "German, English" (unknown names are left out)."""
+    tags: list[str] = []
+    for entry in re.split(r"[,;/]| and | und ", languages):
+        name = entry.strip()
+        if not name:
+            continue
+        tag = _language_names().get(name.lower())
+        if tag is None and _LANGUAGE_TAG.match(name):
+            tag = name
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """(family, given) names: the last word is taken as the family name."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    return words[-1], " ".join(words[:-1])
+
+
+def contact_vcard_text(contact: PressContact) -> str:
+    """The vCard 3.0 text of a press contact, CRLF line ends, folded and escaped."""
+    family, given = _split_name(contact.name)
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/contacts/{contact.pk}")
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        "PRODID:-//Gemeinsam//Newsroom//EN",
+        f"UID:urn:uuid:{uid}",
+        f"FN:{vcard_escape(contact.name)}",
+        f"N:{vcard_escape(family)};{vcard_escape(given)};;;",
+    ]
+    if contact.organisation:
+        lines.append(f"ORG:{vcard_escape(contact.organisation)}")
+    if contact.role:
+        lines.append(f"TITLE:{vcard_escape(contact.role)}")
+    if contact.email:
+        lines.append(f"EMAIL;TYPE=INTERNET,WORK,PREF:{vcard_escape(contact.email)}")
+    if contact.phone:
+        lines.append(f"TEL;TYPE=WORK,VOICE:{vcard_escape(contact.phone)}")
+    if contact.mobile:
+        lines.append(f"TEL;TYPE=CELL,VOICE:{vcard_escape(contact.mobile)}")
+    if contact.languages:
+        lines.extend(f"LANG:{tag}" for tag in language_tags(contact.languages))
+        note = _("Languages: %(languages)s") % {"languages": contact.languages}
+        lines.append(f"NOTE:{vcard_escape(note)}")
+    lines.append("END:VCARD")
+    return "".join(vcard_fold(line) + "\r\n" for line in lines)
+
+
+@require_safe
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """A press contact as a vCard file to import into an address book."""
+    contact = get_object_or_404(PressContact, pk=pk)
+    response = HttpResponse(
+        contact_vcard_text(contact).encode("utf-8"), content_type="text/vcard; charset=utf-8"
+    )
+    filename = f"{slugify(contact.name) or 'contact'}.vcf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
-def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+# -------------------------------------------------------------------------- press-kit ZIP
+
+ARCHIVE_DIR = "presskits"
+PENDING_SECONDS = 10 * 60
+COPY_CHUNK = 1024 * 1024
+_ALREADY_COMPRESSED = {"jpg", "jpeg", "png", "gif", "webp", "avif", "zip", "mp4", "webm"}
+
+
+@dataclass(frozen=True)
+class KitFile:
+    """One file of a press kit and the name it gets inside the archive."""
+
+    kind: str  # "image" or "document"
+    object_id: int
+    title: str
+    file: FieldFile
+    size: int
+    archive_name: str
+    credit: str = ""
+
+
+def public_press_kit(pk: int) -> PressKitPage | None:
+    """The press kit with this id if it is live and not behind a view restriction."""
+    return PressKitPage.objects.live().public().filter(pk=pk).first()
+
+
+def _stored_size(file: FieldFile, recorded: int | None) -> int:
+    if recorded is not None:
+        return recorded
+    try:
+        return int(file.storage.size(str(file.name)))
+    except (OSError, NotImplementedError):
+        return -1
+
+
+def _safe_stem(title: str, stored_name: str, fallback: str) -> str:
+    stem = slugify(title) or slugify(PurePosixPath(stored_name).stem) or fallback
+    return stem[:80].strip("-_") or fallback
+
+
+def _safe_suffix(stored_name: str) -> str:
+    suffix = PurePosixPath(stored_name).suffix.lower().lstrip(".")
+    return f".{suffix}" if re.fullmatch(r"[a-z0-9]{1,8}", suffix) else ""
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    candidate, number = name, 2
+    while candidate.lower() in taken:
+        candidate = f"{stem}-{number}{dot}{suffix}"
+        number += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def kit_files(page: PressKitPage) -> list[KitFile]:
+    """The kit's original image files, then its documents, each once, with archive names.
+
+    Documents in a collection with a view restriction are left out: they are not public.
+    """
+    files: list[KitFile] = []
+    taken: set[str] = {"readme.txt"}
+    seen: set[tuple[str, int]] = set()
+    for item in page.kit_images.select_related("image").order_by("sort_order", "pk"):
+        image = item.image
+        if ("image", image.pk) in seen or not image.file:
+            continue
+        seen.add(("image", image.pk))
+        stem = _safe_stem(image.title, image.file.name, f"image-{image.pk}")
+        files.append(
+            KitFile(
+                kind="image",
+                object_id=image.pk,
+                title=image.title,
+                file=image.file,
+                size=_stored_size(image.file, image.file_size),
+                archive_name=_unique(f"images/{stem}{_safe_suffix(image.file.name)}", taken),
+                credit=image.attribution,
+            )
+        )
+    for item in page.kit_documents.select_related("document__collection").order_by(
+        "sort_order", "pk"
+    ):
+        document = item.document
+        if ("document", document.pk) in seen or not document.file:
+            continue
+        if document.collection.get_view_restrictions().exists():
+            continue
+        seen.add(("document", document.pk))
+        stem = _safe_stem(document.title, document.file.name, f"document-{document.pk}")
+        files.append(
+            KitFile(
+                kind="document",
+                object_id=document.pk,
+                title=document.title,
+                file=document.file,
+                size=_stored_size(document.file, document.file_size),
+                archive_name=_unique(f"documents/{stem}{_safe_suffix(document.file.name)}", taken),
+            )
+        )
+    return files
+
+
+def archive_name(page: PressKitPage, files: list[KitFile]) -> str:
+    """The storage name of the archive for this exact state of the kit.
+
+    A keyed hash of the page id, its latest revision and every file's stored name and size:
+    any edit or replaced file gives a new name, so a stale archive is never served, and the
+    name cannot be guessed from public facts.
+    """
+    payload = "|".join(
+        [str(page.pk), str(page.latest_revision_id or 0)]
+        + [f"{f.kind}:{f.object_id}:{f.file.name}:{f.size}:{f.archive_name}" for f in files]
+    )
+    digest = salted_hmac("gemeinsam.newsroom.press-kit", payload, algorithm="sha256").hexdigest()
+    return f"{ARCHIVE_DIR}/kit-{page.pk}-{digest[:40]}.zip"
+
+
+def _pending_key(name: str) -> str:
+    return f"presskit:pending:{name}"
+
+
+def _readme(page: PressKitPage, files: list[KitFile]) -> str:
+    with translation.override(page.locale.language_code):
+        lines = [page.title, "=" * len(page.title), ""]
+        url = page.full_url
+        if url:
+            lines += [url, ""]
+        images = [f for f in files if f.kind == "image"]
+        documents = [f for f in files if f.kind == "document"]
+        if images:
+            lines += [_("Images (please print the credit with every image):"), ""]
+            lines += [f"- {f.archive_name}: {f.title} — {f.credit}" for f in images]
+            lines.append("")
+        if documents:
+            lines += [_("Documents:"), ""]
+            lines += [f"- {f.archive_name}: {f.title}" for f in documents]
+            lines.append("")
+    return "\r\n".join(lines)
+
+
+def _zip_time(moment: datetime | None) -> tuple[int, int, int, int, int, int]:
+    local = timezone.localtime(moment or timezone.now())
+    return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
+
+
+def _write_archive(target: Any, page: PressKitPage, files: list[KitFile]) -> list[KitFile]:
+    """Write the ZIP into ``target``; a file missing from storage is left out (and logged).
+
+    Returns the files written. README.txt comes last so that it lists only those.
+    """
+    stamp = _zip_time(page.last_published_at)
+    written: list[KitFile] = []
+    with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
+        for kit_file in files:
+            try:
+                source = kit_file.file.storage.open(str(kit_file.file.name), "rb")
+            except OSError:
+                logger.warning("Press kit %s: %s is missing.", page.pk, kit_file.file.name)
+                continue
+            info = zipfile.ZipInfo(kit_file.archive_name, date_time=stamp)
+            suffix = PurePosixPath(kit_file.archive_name).suffix.lstrip(".")
+            info.compress_type = (
+                zipfile.ZIP_STORED if suffix in _ALREADY_COMPRESSED else zipfile.ZIP_DEFLATED
+            )
+            with source, archive.open(info, "w", force_zip64=True) as destination:
+                shutil.copyfileobj(source, destination, COPY_CHUNK)
+            written.append(kit_file)
+        readme = zipfile.ZipInfo("README.txt", date_time=stamp)
+        readme.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(readme, _readme(page, written).encode("utf-8"))
+    return written
+
+
+def _remove_stale_archives(page_id: int, keep: str) -> None:
+    prefix = f"kit-{page_id}-"
+    try:
+        _dirs, names = default_storage.listdir(ARCHIVE_DIR)
+    except (OSError, NotImplementedError):
+        return
+    for name in names:
+        path = f"{ARCHIVE_DIR}/{name}"
+        if name.startswith(prefix) and path != keep:
+            default_storage.delete(path)
+
+
+def build_press_kit_archive(*, page_id: int) -> str | None:
+    """Build the ZIP of a live, public press kit in default storage; return its name.
+
+    The archive holds README.txt (title, address, and the credit and licence of every
+    image) and exactly the kit's files: its original image files under ``images/`` and its
+    public documents under ``documents/``, each once, with names made from their titles
+    (a file missing from storage is left out and logged rather than failing the kit).
+    Idempotent: an archive for the kit's current state is not built twice. Returns None,
+    building nothing, when the kit does not exist or is not live and public. Side effects:
+    writes ``presskits/kit-<id>-<hash>.zip`` and deletes that kit's older archives.
+    """
+    page = public_press_kit(page_id)
+    if page is None:
+        return None
+    files = kit_files(page)
+    name = archive_name(page, files)
+    # Until the archive is complete, the download view answers "being prepared".
+    cache.set(_pending_key(name), True, PENDING_SECONDS)
+    try:
+        if default_storage.exists(name):
+            return name
+        with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buffer:
+            written = _write_archive(buffer, page, files)
+            buffer.seek(0)
+            saved = default_storage.save(name, File(buffer, name=PurePosixPath(name).name))
+        if saved != name:  # another worker finished the same archive first
+            default_storage.delete(saved)
+        _remove_stale_archives(page.pk, keep=name)
+        logger.info("Built press-kit archive %s with %d file(s).", name, len(written))
+        return name
+    finally:
+        cache.delete(_pending_key(name))
+
+
+@require_safe
+def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The whole press kit as one ZIP, or a page saying it is being prepared (202).
+
+    Serves the archive for the kit's current state when it exists; otherwise enqueues its
+    build once (not again while one is pending) and answers with a page that reloads
+    itself every few seconds and links to try again, so it works without JavaScript.
+    """
+    page = public_press_kit(pk)
+    if page is None:
+        raise Http404(_("There is no such press kit."))
+    name = archive_name(page, kit_files(page))
+    pending = _pending_key(name)
+    if cache.get(pending) is None and default_storage.exists(name):
+        try:
+            archive = default_storage.open(name, "rb")
+        except FileNotFoundError:
+            pass
+        else:
+            download = FileResponse(
+                archive,
+                as_attachment=True,
+                filename=f"{page.slug or 'press-kit'}.zip",
+                content_type="application/zip",
+            )
+            download["Cache-Control"] = "no-cache"  # a rebuilt kit must show at once
+            return download
+    if cache.add(pending, True, PENDING_SECONDS):
+        from gemeinsam.newsroom.tasks import build_press_kit_archive_task
+
+        enqueue_on_commit(build_press_kit_archive_task, page.pk)
+    response = render(
+        request,
+        "newsroom/press_kit_preparing.html",
+        {"kit": page, "kit_url": page.get_url(request)},
+        status=202,
+    )
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
