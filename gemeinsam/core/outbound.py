@@ -158,10 +158,11 @@ def check_address(address: IPAddress, *, host: str, allow_loopback: bool) -> Non
         return
     if allow_loopback and _is_loopback(address):
         return
-    raise PrivateAddressError(
-        _("The address points to a private network (%(host)s is %(address)s).")
-        % {"host": host, "address": address}
-    )
+    if host == str(address):
+        message = _("The address points to a private network (%(address)s).")
+    else:
+        message = _("The address points to a private network (%(host)s is %(address)s).")
+    raise PrivateAddressError(message % {"host": host, "address": address})
 
 
 # ------------------------------------------------------------------------------- connecting
