@@ -20,7 +20,12 @@ class NewsroomConfig(AppConfig):
         from gemeinsam.newsroom.embargo import is_embargoed_media
 
         register_media_guard(is_embargoed_media)
+        # Press-kit archives are served by their own view, never straight from /media/.
+        register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.
         register_periodic_job(
             "publish-due-content", tasks.publish_due_content_task, every_seconds=10
+        )
+        register_periodic_job(
+            "pull-outside-channels", tasks.pull_all_channels_task, every_seconds=15 * 60
         )
