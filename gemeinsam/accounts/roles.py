@@ -15,8 +15,9 @@ PRESS_OFFICER = "Press officers"
 COMMUNITY_MANAGER = "Community managers"
 ADMINISTRATOR = "Administrators"
 
+# Editors write and submit; press officers and administrators approve and publish.
 PAGE_PERMISSIONS = {
-    EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    EDITOR: ["add_page", "change_page", "lock_page", "unlock_page"],
     PRESS_OFFICER: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
     COMMUNITY_MANAGER: [],
     ADMINISTRATOR: [
@@ -96,9 +97,14 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+APPROVAL_WORKFLOW = "Editorial approval"
+APPROVERS = [PRESS_OFFICER, ADMINISTRATOR]
+
+
 @transaction.atomic
 def ensure_staff_roles() -> dict[str, Group]:
-    """Create or update the four staff groups with their permissions; idempotent."""
+    """Create or update the four staff groups with their permissions and the approval
+    workflow on the whole page tree; idempotent."""
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     groups: dict[str, Group] = {}
@@ -130,4 +136,19 @@ def ensure_staff_roles() -> dict[str, Group]:
                     GroupCollectionPermission.objects.get_or_create(
                         group=group, collection=root_collection, permission=permission
                     )
+    if root_page is not None:
+        _ensure_approval_workflow(root_page, [groups[name] for name in APPROVERS])
     return groups
+
+
+def _ensure_approval_workflow(root_page: object, approvers: list[Group]) -> None:
+    """Every page goes through one approval step by press officers or administrators."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    workflow, _created = Workflow.objects.get_or_create(name=APPROVAL_WORKFLOW)
+    task = GroupApprovalTask.objects.filter(name=APPROVAL_WORKFLOW).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=APPROVAL_WORKFLOW)
+    task.groups.set(approvers)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})

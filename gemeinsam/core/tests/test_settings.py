@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("GEMEINSAM_")
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GEMEINSAM_")}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -42,7 +40,8 @@ def test_every_setting_read_from_the_environment_is_documented() -> None:
     )
     used = set(re.findall(r'(?<![\w.])env(?:_bool|_list)?\("([A-Z_]+)"', code))
     used |= set(re.findall(r'"GEMEINSAM_([A-Z_]+)"', code))
-    documented = set(re.findall(r"^GEMEINSAM_([A-Z_]+)=", (ROOT / ".env.example").read_text(),
-                                re.MULTILINE))
+    documented = set(
+        re.findall(r"^GEMEINSAM_([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
     assert used, "no settings found: the pattern is out of date"
     assert not used - documented, f"undocumented: {sorted(used - documented)}"
