@@ -1,5 +1,17 @@
-"""URL patterns of this part of the newsroom."""
+"""Machine endpoints without a language prefix: sitemaps, robots.txt, oEmbed and embeds."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from gemeinsam.newsroom import oembed, seo
+
+urlpatterns: list[URLPattern] = [
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("news-sitemap.xml", seo.news_sitemap, name="news-sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("oembed/", oembed.oembed, name="oembed"),
+    path("embed/story/<int:pk>/", oembed.embed_story, name="embed-story"),
+    path("embed/image/<int:pk>/", oembed.embed_image, name="embed-image"),
+    path("embed/video/<int:pk>/", oembed.embed_video, name="embed-video"),
+]
