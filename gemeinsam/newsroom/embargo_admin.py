@@ -34,8 +34,9 @@ class EmbargoLinkForm(forms.Form):
     release = forms.ModelChoiceField(queryset=PressReleasePage.objects.none(), label=_("Release"))
     recipient = forms.CharField(label=_("Journalist"), max_length=200)
     outlet = forms.CharField(label=_("Outlet"), max_length=200, required=False)
-    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=60,
-                                    initial=14)
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=60, initial=14
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,8 +87,12 @@ def embargo_links(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "newsroom/admin/embargo_links.html",
-        {"form": form, "links": links, "new_link_url": new_link_url,
-         "releases": embargoed_releases()},
+        {
+            "form": form,
+            "links": links,
+            "new_link_url": new_link_url,
+            "releases": embargoed_releases(),
+        },
     )
 
 
@@ -110,7 +115,7 @@ def register_embargo_urls() -> list[Any]:
     ]
 
 
-class EmbargoMenuItem(MenuItem):  # type: ignore[misc]
+class EmbargoMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm(PERMISSION))
 

@@ -506,8 +506,10 @@ def external_player_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.lower()
     if host in _YOUTUBE_HOSTS:
-        video_id = parts.path.strip("/") if host == "youtu.be" else (
-            parse_qs(parts.query).get("v", [""])[0]
+        video_id = (
+            parts.path.strip("/")
+            if host == "youtu.be"
+            else (parse_qs(parts.query).get("v", [""])[0])
         )
         if video_id:
             return f"https://www.youtube-nocookie.com/embed/{video_id}"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from wagtail.models import Locale
 
 from gemeinsam.core.models import CustomImage as Image
-from gemeinsam.core.models import Rendition
 from gemeinsam.newsroom.models import (
     STORY_TYPES_BY_SLUG,
     Author,
@@ -18,7 +17,6 @@ from gemeinsam.newsroom.models import (
     StoryPage,
 )
 
-LISTING_RENDITION = "fill-640x360"
 PAGE_SIZE = 12
 
 
@@ -30,10 +28,9 @@ def public_stories(*, locale: Locale | None = None) -> QuerySet[StoryPage]:
         .select_related("lead_image", "locale", "topic")
         .prefetch_related(
             "authors",
-            Prefetch(
-                "lead_image__renditions",
-                queryset=Rendition.objects.filter(filter_spec=LISTING_RENDITION),
-            ),
+            # All renditions, not just the listing size: Wagtail treats a prefetched set as
+            # complete, and would try to create a missing size again on every request.
+            "lead_image__renditions",
         )
         .order_by("-first_published_at", "-pk")
     )

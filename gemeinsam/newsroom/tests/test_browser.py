@@ -24,7 +24,10 @@ from gemeinsam.newsroom.models import (
 )
 from gemeinsam.newsroom.services import create_embargo_link
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -105,8 +108,7 @@ def serious_violations(tab: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_every_page_type_passes_axe(demo: Any, live_server: Any, page: Page,
-                                    language: str) -> None:
+def test_every_page_type_passes_axe(demo: Any, live_server: Any, page: Page, language: str) -> None:
     failures = {}
     for path in page_types(language):
         response = page.goto(live_server.url + path)
@@ -119,8 +121,9 @@ def test_every_page_type_passes_axe(demo: Any, live_server: Any, page: Page,
     assert not failures, failures
 
 
-def test_embargo_preview_passes_axe_and_shows_the_banner(demo: Any, live_server: Any,
-                                                         page: Page, staff_user: Any) -> None:
+def test_embargo_preview_passes_axe_and_shows_the_banner(
+    demo: Any, live_server: Any, page: Page, staff_user: Any
+) -> None:
     release = PressReleasePage.objects.not_live().filter(locale__language_code="en").get()
     link = create_embargo_link(actor=staff_user, release=release, recipient="Rita Reporter")
 
@@ -131,8 +134,7 @@ def test_embargo_preview_passes_axe_and_shows_the_banner(demo: Any, live_server:
     assert not serious_violations(page)
 
 
-def test_keyboard_user_reaches_the_content_first(demo: Any, live_server: Any,
-                                                 page: Page) -> None:
+def test_keyboard_user_reaches_the_content_first(demo: Any, live_server: Any, page: Page) -> None:
     page.goto(live_server.url + "/en/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
@@ -141,11 +143,10 @@ def test_keyboard_user_reaches_the_content_first(demo: Any, live_server: Any,
     assert page.evaluate("location.hash") == "#main"
 
 
-def test_external_video_loads_only_after_consent(demo: Any, live_server: Any,
-                                                 page: Page) -> None:
-    external = VideoPage.objects.live().filter(locale__language_code="en").exclude(
-        external_url=""
-    ).get()
+def test_external_video_loads_only_after_consent(demo: Any, live_server: Any, page: Page) -> None:
+    external = (
+        VideoPage.objects.live().filter(locale__language_code="en").exclude(external_url="").get()
+    )
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
 
