@@ -102,9 +102,9 @@ def outputs(base: str, media: dict[str, str]) -> dict[str, tuple[int, str]]:
 def mentions_release(path: str, status: int, body: str) -> bool:
     if path.startswith("/media/"):
         return status == 200
-    return status == 200 and any(
-        word in body for word in ("Zebra", "zebra-embargo-check", "Embargo check image")
-    )
+    # Not the bare word "Zebra": the search page repeats the query in its search box.
+    markers = ("zebra-embargo-check", "Zebra embargo check", "Zebra Sperrfrist", "Embargo check")
+    return status == 200 and any(marker in body for marker in markers)
 
 
 def manage(clone: Path, env: dict[str, str], code: str) -> str:

@@ -50,8 +50,11 @@ class CustomImage(AbstractImage):
     )
     is_listed = models.BooleanField(
         _("list in the media library"),
-        default=True,
-        help_text=_("Unlisted images are still shown where a story uses them."),
+        default=False,
+        help_text=_(
+            "Images a published story uses are public anyway. Tick this to offer an image "
+            "in the media library before (or without) a story."
+        ),
     )
 
     admin_form_fields = (

@@ -17,9 +17,9 @@ class NewsroomConfig(AppConfig):
             signals,  # noqa: F401 (connects the receivers)
             tasks,
         )
-        from gemeinsam.newsroom.embargo import is_embargoed_media
+        from gemeinsam.newsroom.embargo import is_hidden_media
 
-        register_media_guard(is_embargoed_media)
+        register_media_guard(is_hidden_media)
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.

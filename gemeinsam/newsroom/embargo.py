@@ -14,6 +14,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from wagtail.models import Page, ReferenceIndex
 
@@ -76,20 +78,41 @@ def _image_id_for_media_path(path: str) -> int | None:
     return None
 
 
-def is_embargoed_media(request: HttpRequest, path: str) -> bool:
-    """Media guard: True for files of images held back by an embargo, unless the request
-    carries a valid embargo link for a release that uses the image."""
-    held = embargoed_image_ids()
-    if not held:
-        return False
+def public_image_ids() -> set[int]:
+    """Images the public may see: those a live page uses, and those staff listed in the media
+    library that no release under embargo uses. Cached until the next public change.
+
+    A fresh upload is not public until a published story uses it or someone lists it, so an
+    image prepared for an embargoed release never leaks between upload and attachment.
+    """
+    key = f"images:public:{content_generation()}"
+    cached = cache.get(key)
+    if cached is None:
+        live_ids = Page.objects.live().annotate(key=Cast("pk", CharField())).values("key")
+        used_live = {
+            int(image_id)
+            for _page, image_id in _page_image_references(object_id__in=live_ids)
+            if image_id.isdigit()
+        }
+        listed = set(
+            Image.objects.filter(is_listed=True).exclude(alt_text="").values_list("pk", flat=True)
+        )
+        cached = used_live | (listed - embargoed_image_ids())
+        cache.set(key, cached, 300)
+    return set(cached)
+
+
+def is_hidden_media(request: HttpRequest, path: str) -> bool:
+    """Media guard: True for files of images that are not public yet, unless the request
+    comes from staff or carries a valid embargo link for a release that uses the image."""
     image_id = _image_id_for_media_path(path)
-    if image_id is None or image_id not in held:
+    if image_id is None or image_id in public_image_ids():
         return False
     link = link_from_token(request.GET.get(TOKEN_PARAMETER, ""))
     if link is not None and link.is_usable:
         return image_id not in _referenced_image_ids({link.release_id})
     user = getattr(request, "user", None)
-    return not (user is not None and user.has_perm("newsroom.view_embargoed"))
+    return not (user is not None and user.has_perm("wagtailadmin.access_admin"))
 
 
 def token_for_link(link: EmbargoLink) -> str:

@@ -76,12 +76,9 @@ def author_by_slug(slug: str) -> Author | None:
 
 
 def public_images() -> QuerySet[Image]:
-    """Images listed in the media library: listed, described, and not held back by an embargo."""
-    from gemeinsam.newsroom.embargo import embargoed_image_ids
+    """The media library: images a published story uses or staff listed, with alt text."""
+    from gemeinsam.newsroom.embargo import public_image_ids
 
     return (
-        Image.objects.filter(is_listed=True)
-        .exclude(alt_text="")
-        .exclude(pk__in=embargoed_image_ids())
-        .order_by("-created_at")
+        Image.objects.filter(pk__in=public_image_ids()).exclude(alt_text="").order_by("-created_at")
     )

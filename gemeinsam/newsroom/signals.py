@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import ReferenceIndex
 from wagtail.signals import page_published, page_unpublished
 
 from gemeinsam.core.caching import purge_public_content
@@ -23,7 +24,11 @@ from gemeinsam.newsroom.models import (
 
 @receiver(page_published)
 @receiver(page_unpublished)
-def purge_on_page_change(sender: Any, **kwargs: Any) -> None:
+def purge_on_page_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    # Which images a page uses decides which are public; index it now rather than in the
+    # background, so its images are served the moment it goes live.
+    if instance is not None:
+        ReferenceIndex.create_or_update_for_object(instance)
     purge_public_content()
 
 

@@ -43,6 +43,7 @@ class ImageFactory(factory.django.DjangoModelFactory):
     alt_text = factory.Sequence(lambda n: f"A blue test picture number {n}")
     credit = "Jane Photographer"
     licence = "cc-by-4.0"
+    is_listed = True
     file = factory.LazyFunction(lambda: ImageFile(io.BytesIO(png_bytes()), name="test.png"))
 
 

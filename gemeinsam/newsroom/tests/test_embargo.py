@@ -148,3 +148,25 @@ def test_links_need_a_scheduled_release(newsroom, staff_user) -> None:
 
     with pytest.raises(EmbargoLinkError, match="not under embargo"):
         create_embargo_link(actor=staff_user, release=live, recipient="Rita")
+
+
+def test_a_fresh_upload_is_private_until_a_published_story_uses_it(newsroom, client) -> None:
+    image = ImageFactory(title="Prepared in advance", is_listed=False)
+    rendition = image.get_rendition("width-1200")
+
+    assert client.get(image.file.url).status_code == 404
+    assert client.get(rendition.url).status_code == 404
+    assert "Prepared in advance" not in client.get("/en/media-library/").content.decode()
+
+    newsroom.add_story(title="Now it is out", lead_image=image)
+
+    assert client.get(image.file.url).status_code == 200
+    assert client.get(rendition.url).status_code == 200
+    assert "Prepared in advance" in client.get("/en/media-library/").content.decode()
+
+
+def test_staff_see_private_images(newsroom, staff_user, client) -> None:
+    image = ImageFactory(is_listed=False)
+    client.force_login(staff_user)
+
+    assert client.get(image.file.url).status_code == 200
