@@ -61,6 +61,9 @@ SITE_NAME = env("SITE_NAME", "Gemeinsam")
 INSTALLED_APPS = [
     "gemeinsam.core",
     "gemeinsam.accounts",
+    "gemeinsam.community",
+    "gemeinsam.conversations",
+    "gemeinsam.ratings",
     "gemeinsam.newsroom",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_htmx",
+    "js_lib_htmx",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -108,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

@@ -10,6 +10,7 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
+        from gemeinsam.core.engagement import TargetKind, register_target
         from gemeinsam.core.media import register_media_guard
         from gemeinsam.core.scheduler import register_periodic_job
         from gemeinsam.newsroom import (
@@ -18,8 +19,19 @@ class NewsroomConfig(AppConfig):
             tasks,
         )
         from gemeinsam.newsroom.embargo import is_hidden_media
+        from gemeinsam.newsroom.models import StoryPage
 
         register_media_guard(is_hidden_media)
+        register_target(
+            StoryPage,
+            TargetKind(
+                label="story",
+                get_url=lambda page: page.url,
+                get_title=lambda page: page.title,
+                is_public=lambda page: page.live and not page.get_view_restrictions().exists(),
+                public_queryset=lambda: StoryPage.objects.live().public(),
+            ),
+        )
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.

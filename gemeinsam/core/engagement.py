@@ -1,0 +1,81 @@
+"""What members can engage with: a registry of target models, filled by the feature apps.
+
+The engagement apps (community, conversations, ratings) point at any content through a
+content type and an object id. They never import the feature apps; instead each feature app
+registers its models here in ``AppConfig.ready()`` with what the engagement apps need to
+know: the public address, a title, whether the public may see it, who owns it, and a hook
+for denormalised counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    """How the engagement apps treat one model."""
+
+    label: str
+    get_url: Callable[[Any], str]
+    get_title: Callable[[Any], str]
+    is_public: Callable[[Any], bool]
+    # The member who owns the item (notified of faves); None for the host's own content.
+    get_owner: Callable[[Any], Any] = lambda obj: None
+    # Called inside the write transaction as (obj, counter, delta), e.g. (comment, "faves", 1).
+    on_count_changed: Callable[[Any, str, int], None] | None = None
+    # Returns the queryset of public objects of this kind (for bulk checks).
+    public_queryset: Callable[[], models.QuerySet[Any]] | None = None
+
+
+_kinds: dict[type[models.Model], TargetKind] = {}
+
+
+def register_target(model: type[models.Model], kind: TargetKind) -> None:
+    _kinds[model] = kind
+
+
+def target_kind(obj_or_model: Any) -> TargetKind | None:
+    """The registration for an object or model, following multi-table inheritance."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    for klass in model.__mro__:
+        if klass in _kinds:
+            return _kinds[klass]
+    return None
+
+
+def registered_models() -> list[type[models.Model]]:
+    return list(_kinds)
+
+
+def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:
+    """The public object named by a content type and id, or None (unknown, unregistered,
+    not public). Pages are returned as their specific class."""
+    try:
+        content_type = ContentType.objects.get_for_id(content_type_id)
+    except ContentType.DoesNotExist:
+        return None
+    model = content_type.model_class()
+    if model is None or target_kind(model) is None:
+        return None
+    obj = model._default_manager.filter(pk=object_id).first()
+    if obj is None:
+        return None
+    specific = getattr(obj, "specific", obj)
+    kind = target_kind(specific)
+    return specific if kind is not None and kind.is_public(specific) else None
+
+
+def target_reference(obj: models.Model) -> tuple[int, int]:
+    """(content type id, object id) under which engagement with ``obj`` is stored.
+
+    Pages are stored under their concrete class's content type, so a story's faves are
+    found the same way from any queryset that loads it.
+    """
+    content_type = ContentType.objects.get_for_model(obj)
+    return content_type.pk, int(obj.pk)
