@@ -133,6 +133,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "gemeinsam.core.context_processors.site",
+                "gemeinsam.community.context_processors.notifications",
             ],
         },
     }

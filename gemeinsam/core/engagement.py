@@ -79,3 +79,29 @@ def target_reference(obj: models.Model) -> tuple[int, int]:
     """
     content_type = ContentType.objects.get_for_model(obj)
     return content_type.pk, int(obj.pk)
+
+
+@dataclass(frozen=True)
+class HostItem:
+    """One item of the host's own stream (a story), for members' home feeds."""
+
+    published_at: Any
+    obj: Any
+    tag_slugs: frozenset[str] = frozenset()
+
+
+HostStream = Callable[..., list[HostItem]]
+_host_streams: list[HostStream] = []
+
+
+def register_host_stream(stream: HostStream) -> None:
+    """A feature app offers its published items: ``stream(limit=..., before=...)`` returns
+    at most ``limit`` items published before ``before`` (a datetime or None), newest first."""
+    if stream not in _host_streams:
+        _host_streams.append(stream)
+
+
+def host_items(*, limit: int, before: Any = None) -> list[HostItem]:
+    items = [item for stream in _host_streams for item in stream(limit=limit, before=before)]
+    items.sort(key=lambda item: item.published_at, reverse=True)
+    return items[:limit]

@@ -10,11 +10,12 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
-        from gemeinsam.core.engagement import TargetKind, register_target
+        from gemeinsam.core.engagement import TargetKind, register_host_stream, register_target
         from gemeinsam.core.media import register_media_guard
         from gemeinsam.core.scheduler import register_periodic_job
         from gemeinsam.newsroom import (
             embargo_admin,  # noqa: F401 (registers admin hooks)
+            selectors,
             signals,  # noqa: F401 (connects the receivers)
             tasks,
         )
@@ -32,6 +33,7 @@ class NewsroomConfig(AppConfig):
                 public_queryset=lambda: StoryPage.objects.live().public(),
             ),
         )
+        register_host_stream(selectors.host_stream)
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.

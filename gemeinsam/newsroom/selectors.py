@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from wagtail.models import Locale
 
+from gemeinsam.core.engagement import HostItem
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
     STORY_TYPES_BY_SLUG,
@@ -82,3 +83,18 @@ def public_images() -> QuerySet[Image]:
     return (
         Image.objects.filter(pk__in=public_image_ids()).exclude(alt_text="").order_by("-created_at")
     )
+
+
+def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:
+    """The newsroom's stories in the active language for members' home feeds, newest first."""
+    stories = public_stories(locale=Locale.get_active()).prefetch_related("tags")
+    if before is not None:
+        stories = stories.filter(first_published_at__lt=before)
+    return [
+        HostItem(
+            published_at=story.first_published_at,
+            obj=story,
+            tag_slugs=frozenset(tag.slug for tag in story.tags.all()),
+        )
+        for story in stories[:limit]
+    ]

@@ -1,0 +1,194 @@
+"""Reads of the community: counts, a member's own state, the home feed, notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from gemeinsam.accounts.selectors import muted_user_ids
+from gemeinsam.community.models import (
+    Activity,
+    EngagementCount,
+    Fan,
+    Fave,
+    Follow,
+    Notification,
+    Share,
+    TagFollow,
+)
+from gemeinsam.core.engagement import host_items, target_kind, target_reference
+
+
+def fan_count() -> int:
+    return Fan.objects.count()
+
+
+def is_fan(user: Any) -> bool:
+    return bool(user.is_authenticated) and Fan.objects.filter(user=user).exists()
+
+
+@dataclass
+class EngagementState:
+    faves: int = 0
+    shares: int = 0
+    has_faved: bool = False
+    has_shared: bool = False
+
+
+def engagement_state(*, user: Any, target: Any) -> EngagementState:
+    """Counts for ``target`` and whether ``user`` faved or shared it: one or two queries."""
+    content_type_id, object_id = target_reference(target)
+    counts = EngagementCount.objects.filter(
+        content_type_id=content_type_id, object_id=object_id
+    ).first()
+    state = (
+        EngagementState(faves=counts.faves, shares=counts.shares) if counts else (EngagementState())
+    )
+    if user.is_authenticated:
+        where = Q(user=user, content_type_id=content_type_id, object_id=object_id)
+        state.has_faved = Fave.objects.filter(where).exists()
+        state.has_shared = Share.objects.filter(where).exists()
+    return state
+
+
+def is_following(*, user: Any, member: Any) -> bool:
+    return (
+        bool(user.is_authenticated)
+        and Follow.objects.filter(follower=user, followed=member).exists()
+    )
+
+
+def is_following_tag(*, user: Any, tag: Any) -> bool:
+    return bool(user.is_authenticated) and TagFollow.objects.filter(user=user, tag=tag).exists()
+
+
+def unread_notification_count(user: Any) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications(*, user: Any, before: int | None = None, limit: int = 30) -> list[Notification]:
+    """Newest first, keyset-paged by id; muted or blocked actors left out."""
+    rows = Notification.objects.filter(recipient=user).select_related("actor")
+    muted = muted_user_ids(user)
+    if muted:
+        rows = rows.exclude(actor_id__in=muted)
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    return list(rows.order_by("-pk")[:limit])
+
+
+# --------------------------------------------------------------------------------- feeds
+
+
+@dataclass
+class FeedEntry:
+    """One line of a home feed: a host story, or something a followed member did."""
+
+    at: datetime
+    obj: Any
+    url: str
+    title: str
+    activity: Activity | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def is_story(self) -> bool:
+        return self.activity is None
+
+
+class FeedService:
+    """Builds a member's home feed.
+
+    This implementation reads at request time with SQL: the host's stories (pulled from the
+    registered host streams, never copied per member) merged with the activity of the
+    members one follows. The interface (``home``) stays when a fan-out-on-write store for
+    active members replaces the activity query at larger scale.
+    """
+
+    page_size = 30
+
+    def home(self, *, user: Any, before: datetime | None = None) -> list[FeedEntry]:
+        followed = Follow.objects.filter(follower=user).values("followed_id")
+        activities = (
+            Activity.objects.filter(actor_id__in=followed)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+        )
+        muted = muted_user_ids(user)
+        if muted:
+            activities = activities.exclude(actor_id__in=muted)
+        if before is not None:
+            activities = activities.filter(created_at__lt=before)
+        entries = self._hydrate(list(activities[: self.page_size]))
+        followed_tags = set(TagFollow.objects.filter(user=user).values_list("tag__slug", flat=True))
+        for item in host_items(limit=self.page_size, before=before):
+            kind = target_kind(item.obj)
+            if kind is None:
+                continue
+            entries.append(
+                FeedEntry(
+                    at=item.published_at,
+                    obj=item.obj,
+                    url=kind.get_url(item.obj),
+                    title=kind.get_title(item.obj),
+                    tags=sorted(item.tag_slugs & followed_tags),
+                )
+            )
+        entries.sort(key=lambda entry: entry.at, reverse=True)
+        return entries[: self.page_size]
+
+    @staticmethod
+    def _hydrate(activities: list[Activity]) -> list[FeedEntry]:
+        """Load every activity's target with one query per content type; drop what is no
+        longer public."""
+        wanted: dict[int, set[int]] = {}
+        for activity in activities:
+            wanted.setdefault(activity.content_type_id, set()).add(activity.object_id)
+        objects: dict[tuple[int, int], Any] = {}
+        for content_type_id, ids in wanted.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            kind = target_kind(model) if model else None
+            if model is None or kind is None:
+                continue
+            found: list[Any]
+            if kind.public_queryset is not None:
+                public = kind.public_queryset().filter(pk__in=ids).values("pk")
+                found = list(model._default_manager.filter(pk__in=public))
+            else:
+                found = [
+                    obj for obj in model._default_manager.filter(pk__in=ids) if kind.is_public(obj)
+                ]
+            for obj in found:
+                objects[(content_type_id, obj.pk)] = obj
+        entries = []
+        for activity in activities:
+            target = objects.get((activity.content_type_id, activity.object_id))
+            target_type = target_kind(target) if target is not None else None
+            if target is None or target_type is None:
+                continue
+            entries.append(
+                FeedEntry(
+                    at=activity.created_at,
+                    obj=target,
+                    url=target_type.get_url(target),
+                    title=target_type.get_title(target),
+                    activity=activity,
+                )
+            )
+        return entries
+
+
+def member_activity(*, member: Any, limit: int = 20) -> list[FeedEntry]:
+    """A member's own public activity, for their profile page."""
+    activities = list(
+        Activity.objects.filter(actor=member)
+        .select_related("actor")
+        .order_by("-created_at")[:limit]
+    )
+    return FeedService._hydrate(activities)

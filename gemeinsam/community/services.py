@@ -1,0 +1,258 @@
+"""Writes of the community: follow, fan, fave, share, and the notifications they cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from gemeinsam.accounts.models import User
+from gemeinsam.accounts.selectors import is_blocked_between, muted_user_ids
+from gemeinsam.community.models import (
+    Activity,
+    EngagementCount,
+    Fan,
+    Fave,
+    Follow,
+    Notification,
+    Share,
+    TagFollow,
+)
+from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.engagement import TargetKind, target_kind, target_reference
+from gemeinsam.core.events import announce
+from gemeinsam.core.ratelimit import check as check_rate
+
+ACTIONS_PER_MINUTE = 60
+
+
+class CommunityError(ValueError):
+    """A community action cannot be done; the message says why, for the member."""
+
+
+class FollowBlockedError(CommunityError):
+    pass
+
+
+def _require_member(user: Any) -> Any:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise CommunityError(_("Please sign in first."))
+    check_rate(
+        f"community:{user.pk}",
+        limit=ACTIONS_PER_MINUTE,
+        period=60,
+        message=_("Too many actions in a minute. Please wait a moment."),
+    )
+    return user
+
+
+# ------------------------------------------------------------------------------- follows
+
+
+@transaction.atomic
+def follow_member(*, user: Any, member: User) -> bool:
+    """``user`` follows ``member``; returns False if they already did.
+
+    Refused for oneself and between members who block each other. Notifies the followed.
+    """
+    follower = _require_member(user)
+    if follower.pk == member.pk:
+        raise CommunityError(_("You cannot follow yourself."))
+    if is_blocked_between(follower, member):
+        raise FollowBlockedError(_("You cannot follow this member."))
+    _follow, created = Follow.objects.get_or_create(follower=follower, followed=member)
+    if created:
+        announce(actor=follower, verb="followed", target=member)
+    return created
+
+
+@transaction.atomic
+def unfollow_member(*, user: Any, member: User) -> None:
+    follower = _require_member(user)
+    Follow.objects.filter(follower=follower, followed=member).delete()
+
+
+@transaction.atomic
+def follow_tag(*, user: Any, tag: Tag) -> bool:
+    member = _require_member(user)
+    return TagFollow.objects.get_or_create(user=member, tag=tag)[1]
+
+
+@transaction.atomic
+def unfollow_tag(*, user: Any, tag: Tag) -> None:
+    member = _require_member(user)
+    TagFollow.objects.filter(user=member, tag=tag).delete()
+
+
+@transaction.atomic
+def become_fan(*, user: Any) -> bool:
+    """``user`` becomes a fan of the host; returns False if they already were."""
+    member = _require_member(user)
+    created = Fan.objects.get_or_create(user=member)[1]
+    if created:
+        transaction.on_commit(purge_public_content)
+    return created
+
+
+@transaction.atomic
+def stop_being_fan(*, user: Any) -> None:
+    member = _require_member(user)
+    if Fan.objects.filter(user=member).delete()[0]:
+        transaction.on_commit(purge_public_content)
+
+
+# -------------------------------------------------------------------------- faves, shares
+
+
+def _engageable(target: Any) -> TargetKind:
+    kind = target_kind(target)
+    if kind is None or not kind.is_public(target):
+        raise CommunityError(_("This cannot be faved or shared."))
+    return kind
+
+
+def _bump(target: Any, kind: TargetKind, counter: str, delta: int) -> None:
+    content_type_id, object_id = target_reference(target)
+    EngagementCount.objects.get_or_create(content_type_id=content_type_id, object_id=object_id)
+    EngagementCount.objects.filter(content_type_id=content_type_id, object_id=object_id).update(
+        **{counter: F(counter) + delta}
+    )
+    if kind.on_count_changed is not None:
+        kind.on_count_changed(target, counter, delta)
+    transaction.on_commit(purge_public_content)
+
+
+@transaction.atomic
+def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
+    """Fave or unfave ``target``; returns whether anything changed.
+
+    The count is updated in the same transaction; the owner of the item is notified of a
+    new fave (announced as "faved").
+    """
+    member = _require_member(user)
+    kind = _engageable(target)
+    content_type_id, object_id = target_reference(target)
+    if faved:
+        try:
+            with transaction.atomic():
+                Fave.objects.create(
+                    user=member, content_type_id=content_type_id, object_id=object_id
+                )
+        except IntegrityError:
+            return False
+        _bump(target, kind, "faves", 1)
+        announce(actor=member, verb="faved", target=target)
+        return True
+    deleted = Fave.objects.filter(
+        user=member, content_type_id=content_type_id, object_id=object_id
+    ).delete()[0]
+    if deleted:
+        _bump(target, kind, "faves", -1)
+    return bool(deleted)
+
+
+@transaction.atomic
+def set_share(*, user: Any, target: Any, shared: bool) -> bool:
+    """Boost or un-boost ``target`` into the member's followers' home feeds."""
+    member = _require_member(user)
+    kind = _engageable(target)
+    content_type_id, object_id = target_reference(target)
+    if shared:
+        try:
+            with transaction.atomic():
+                Share.objects.create(
+                    user=member, content_type_id=content_type_id, object_id=object_id
+                )
+        except IntegrityError:
+            return False
+        _bump(target, kind, "shares", 1)
+        announce(actor=member, verb="shared", target=target)
+        return True
+    deleted = Share.objects.filter(
+        user=member, content_type_id=content_type_id, object_id=object_id
+    ).delete()[0]
+    if deleted:
+        _bump(target, kind, "shares", -1)
+        Activity.objects.filter(
+            actor=member,
+            verb=Activity.Verb.SHARED,
+            content_type_id=content_type_id,
+            object_id=object_id,
+        ).delete()
+    return bool(deleted)
+
+
+# ------------------------------------------------------------------- activity, notifications
+
+ACTIVITY_VERBS = {choice.value for choice in Activity.Verb}
+
+
+def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, Any]) -> None:
+    """Turn a domain event into home-feed activity and notifications (the event receiver).
+
+    Preconditions: the write it reports has committed. Members who muted or blocked the actor
+    get no notification.
+    """
+    if verb in ACTIVITY_VERBS and target is not None and target_kind(target) is not None:
+        content_type = ContentType.objects.get_for_model(target)
+        Activity.objects.create(
+            actor=actor, verb=verb, content_type=content_type, object_id=target.pk
+        )
+    for recipient, notification_verb, about in _recipients(actor, verb, target, context):
+        if recipient is None or recipient.pk == actor.pk:
+            continue
+        if actor.pk in muted_user_ids(recipient):
+            continue
+        _notify(recipient=recipient, actor=actor, verb=notification_verb, about=about)
+
+
+def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) -> list[Any]:
+    if verb == "followed":
+        return [(target, Notification.Verb.FOLLOWED, None)]
+    if verb in ("faved", "shared"):
+        kind = target_kind(target)
+        owner = kind.get_owner(target) if kind else None
+        notification_verb = Notification.Verb.FAVED if verb == "faved" else Notification.Verb.SHARED
+        return [(owner, notification_verb, target)]
+    if verb == "replied":
+        parent = context.get("parent")
+        reply = context.get("comment", target)
+        return [(getattr(parent, "author", None), Notification.Verb.REPLIED, reply)]
+    if verb == "mentioned":
+        comment = context.get("comment", target)
+        return [(user, Notification.Verb.MENTIONED, comment) for user in context.get("users", [])]
+    return []
+
+
+def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> None:
+    url = title = ""
+    content_type = None
+    object_id = None
+    if about is not None:
+        kind = target_kind(about)
+        if kind is not None:
+            url, title = kind.get_url(about), kind.get_title(about)
+        content_type = ContentType.objects.get_for_model(about)
+        object_id = about.pk
+    Notification.objects.create(
+        recipient=recipient,
+        actor=actor,
+        verb=verb,
+        content_type=content_type,
+        object_id=object_id,
+        url=url[:500],
+        title=title[:300],
+    )
+
+
+@transaction.atomic
+def mark_notifications_read(*, user: Any) -> int:
+    member = _require_member(user)
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,222 @@
+"""Members follow, fan, fave and share; followers see it in their feed; owners are notified."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from taggit.models import Tag
+
+from gemeinsam.accounts.models import Block, Mute, User
+from gemeinsam.community import selectors, services
+from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow, Notification
+from gemeinsam.newsroom.models import ArticlePage
+
+pytestmark = pytest.mark.django_db
+
+
+def make_member(email: str) -> User:
+    return User.objects.create_user(email=email, password="pw-123456789", display_name=email[:5])
+
+
+def csrf_client(user: User) -> tuple[Client, str]:
+    """A signed-in client with CSRF checks on, and the token from a page with a form."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/en/")  # the fan button's form sets the token
+    return client, client.cookies["csrftoken"].value
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (events, purges) that the test transaction would hold."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def story(newsroom):
+    return newsroom.add_story(ArticlePage, title="Community roof")
+
+
+def target_url(kind: str, story) -> str:
+    content_type = ContentType.objects.get_for_model(story)
+    return f"/en/community/{kind}/{content_type.pk}/{story.pk}/"
+
+
+def test_member_faves_a_story_without_javascript(story, member) -> None:
+    client, token = csrf_client(member)
+
+    response = client.post(
+        target_url("fave", story), {"on": "1", "csrfmiddlewaretoken": token, "next": story.url}
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == story.url + "#engagement"
+    assert Fave.objects.filter(user=member).count() == 1
+    assert EngagementCount.objects.get().faves == 1
+    assert "1 fave" in client.get(story.url).content.decode()
+
+
+def test_fave_with_htmx_returns_the_updated_bar(story, member) -> None:
+    client, token = csrf_client(member)
+
+    response = client.post(
+        target_url("fave", story), {"on": "1", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith('<div class="engagement"')
+    assert 'aria-pressed="true"' in html
+
+
+def test_faving_twice_counts_once_and_unfave_subtracts(story, member) -> None:
+    services.set_fave(user=member, target=story, faved=True)
+    services.set_fave(user=member, target=story, faved=True)
+    assert EngagementCount.objects.get().faves == 1
+
+    services.set_fave(user=member, target=story, faved=False)
+    assert EngagementCount.objects.get().faves == 0
+    assert not Fave.objects.exists()
+
+
+def test_write_endpoints_refuse_anonymous_and_need_csrf(story, member) -> None:
+    anonymous = Client(enforce_csrf_checks=True)
+    anonymous.get("/en/accounts/login/")
+    token = anonymous.cookies["csrftoken"].value
+    for url in (
+        target_url("fave", story),
+        target_url("share", story),
+        f"/en/community/follow/{member.pk}/",
+        "/en/community/fan/",
+    ):
+        response = anonymous.post(url, {"on": "1", "csrfmiddlewaretoken": token})
+        assert response.status_code == 302, url
+        assert "/accounts/login/" in response["Location"], url
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    assert client.post(target_url("fave", story), {"on": "1"}).status_code == 403
+    assert not Fave.objects.exists()
+
+
+def test_unknown_or_unpublished_targets_are_404(newsroom, member) -> None:
+    draft = newsroom.add_story(ArticlePage, title="Draft", publish=False)
+    client = Client()
+    client.force_login(member)
+
+    assert client.post(target_url("fave", draft), {"on": "1"}).status_code == 404
+    assert client.post("/en/community/fave/999999/1/", {"on": "1"}).status_code == 404
+
+
+def test_share_appears_in_a_followers_home_feed(story, member, run_on_commit) -> None:
+    follower = make_member("follower@example.org")
+    services.follow_member(user=follower, member=member)
+
+    with run_on_commit(execute=True):
+        services.set_share(user=member, target=story, shared=True)
+    client = Client()
+    client.force_login(follower)
+    with_share = client.get("/en/community/feed/").content.decode()
+
+    assert "shared" in with_share
+    assert "Community roof" in with_share
+    assert Activity.objects.filter(actor=member, verb="shared").exists()
+
+
+def test_new_follower_and_faves_of_own_content_notify(member, run_on_commit) -> None:
+    fan = make_member("fan@example.org")
+
+    with run_on_commit(execute=True):
+        services.follow_member(user=fan, member=member)
+
+    note = Notification.objects.get(recipient=member)
+    assert note.verb == "followed"
+    assert selectors.unread_notification_count(member) == 1
+    services.mark_notifications_read(user=member)
+    assert selectors.unread_notification_count(member) == 0
+
+
+def test_blocked_members_cannot_follow_and_muted_ones_do_not_notify(member) -> None:
+    other = make_member("other@example.org")
+    Block.objects.create(blocker=member, blocked=other)
+    with pytest.raises(services.FollowBlockedError):
+        services.follow_member(user=other, member=member)
+
+    third = make_member("third@example.org")
+    Mute.objects.create(muter=member, muted=third)
+    services.follow_member(user=third, member=member)
+    assert not Notification.objects.filter(recipient=member).exists()
+    assert Follow.objects.filter(follower=third).exists()
+
+
+def test_muted_members_leave_the_home_feed(story, member, run_on_commit) -> None:
+    loud = make_member("loud@example.org")
+    services.follow_member(user=member, member=loud)
+    with run_on_commit(execute=True):
+        services.set_fave(user=loud, target=story, faved=True)
+    assert any(e.activity for e in selectors.FeedService().home(user=member))
+
+    Mute.objects.create(muter=member, muted=loud)
+
+    assert not any(e.activity for e in selectors.FeedService().home(user=member))
+
+
+def test_fans_are_counted_on_the_home_page(newsroom, member) -> None:
+    client, token = csrf_client(member)
+    client.post("/en/community/fan/", {"on": "1", "csrfmiddlewaretoken": token})
+
+    assert Fan.objects.count() == 1
+    html = Client().get("/en/").content.decode()
+    assert "<strong>1</strong> fan" in html
+    assert "Sign in to become a fan" in html
+
+
+def test_following_a_tag_marks_its_stories_in_the_feed(newsroom, member) -> None:
+    story = newsroom.add_story(ArticlePage, title="Tagged", publish=False)
+    story.tags.add("solar")
+    story.save_revision().publish()
+    services.follow_tag(user=member, tag=Tag.objects.get(slug="solar"))
+
+    entries = selectors.FeedService().home(user=member)
+
+    assert [entry.tags for entry in entries if entry.title == "Tagged"] == [["solar"]]
+
+
+def test_mastodon_share_goes_to_the_members_server(client) -> None:
+    ok = client.get(
+        "/en/community/share-on-mastodon/",
+        {"instance": "@me@social.example", "text": "Look https://x.example/"},
+    )
+    bad = client.get("/en/community/share-on-mastodon/", {"instance": "javascript:alert(1)"})
+
+    assert ok.status_code == 302
+    assert ok["Location"].startswith("https://social.example/share?text=Look%20https")
+    assert bad.status_code == 400
+
+
+def test_anonymous_story_page_has_no_forms_and_sets_no_cookie(story, client) -> None:
+    response = client.get(story.url)
+
+    assert "Sign in to fave and share" in response.content.decode()
+    assert not response.cookies
+
+
+def test_home_feed_query_count_is_fixed(
+    newsroom, member, django_assert_num_queries, run_on_commit
+) -> None:
+    for number in range(5):
+        other = make_member(f"m{number}@example.org")
+        services.follow_member(user=member, member=other)
+        story = newsroom.add_story(ArticlePage, title=f"S{number}")
+        with run_on_commit(execute=True):
+            services.set_fave(user=other, target=story, faved=True)
+            services.set_share(user=other, target=story, shared=True)
+    client = Client()
+    client.force_login(member)
+    client.get("/en/community/feed/")
+
+    with django_assert_num_queries(16):
+        response = client.get("/en/community/feed/")
+
+    assert response.content.decode().count("feed-entry") >= 10

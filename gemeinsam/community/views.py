@@ -1,0 +1,208 @@
+"""Community actions (each a POST that works with and without htmx) and member pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from gemeinsam.accounts.models import User
+from gemeinsam.community import selectors, services
+from gemeinsam.core.engagement import resolve_public_target
+from gemeinsam.core.ratelimit import RateLimitedError
+
+
+def _back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return HttpResponseRedirect(target + anchor, status=303)
+
+
+def _refused(request: HttpRequest, error: Exception, fallback: str) -> HttpResponse:
+    status = 429 if isinstance(error, RateLimitedError) else 400
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse(str(error), status=status, content_type="text/plain")
+        if isinstance(error, RateLimitedError):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    messages.error(request, str(error))
+    return _back(request, fallback)
+
+
+def _engagement_target(content_type_id: int, object_id: int) -> Any:
+    target = resolve_public_target(content_type_id, object_id)
+    if target is None:
+        raise Http404(_("There is nothing to fave or share here."))
+    return target
+
+
+def _render_bar(request: HttpRequest, target: Any) -> HttpResponse:
+    from gemeinsam.community.templatetags.community_tags import engagement_context
+
+    html = render_to_string(
+        "community/_engagement_bar.html", engagement_context(request, target), request=request
+    )
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def toggle_fave(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    target = _engagement_target(content_type_id, object_id)
+    url = getattr(target, "url", "/")
+    try:
+        services.set_fave(user=request.user, target=target, faved=request.POST.get("on") == "1")
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, url)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_bar(request, target)
+    return _back(request, url, "#engagement")
+
+
+@login_required
+@require_POST
+def toggle_share(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    target = _engagement_target(content_type_id, object_id)
+    url = getattr(target, "url", "/")
+    try:
+        services.set_share(user=request.user, target=target, shared=request.POST.get("on") == "1")
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, url)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_bar(request, target)
+    return _back(request, url, "#engagement")
+
+
+@login_required
+@require_POST
+def toggle_follow(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=user_id, is_active=True)
+    fallback = "/"
+    try:
+        if request.POST.get("on") == "1":
+            services.follow_member(user=request.user, member=member)
+        else:
+            services.unfollow_member(user=request.user, member=member)
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, fallback)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "community/_follow_button.html",
+            {
+                "member": member,
+                "following": selectors.is_following(user=request.user, member=member),
+            },
+        )
+    return _back(request, fallback)
+
+
+@login_required
+@require_POST
+def toggle_tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    try:
+        if request.POST.get("on") == "1":
+            services.follow_tag(user=request.user, tag=tag)
+        else:
+            services.unfollow_tag(user=request.user, tag=tag)
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, "/")
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "community/_tag_follow_button.html",
+            {"tag": tag, "following": selectors.is_following_tag(user=request.user, tag=tag)},
+        )
+    return _back(request, "/")
+
+
+@login_required
+@require_POST
+def toggle_fan(request: HttpRequest) -> HttpResponse:
+    try:
+        if request.POST.get("on") == "1":
+            services.become_fan(user=request.user)
+        else:
+            services.stop_being_fan(user=request.user)
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, "/")
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "community/_fan_button.html",
+            {"fan_count": selectors.fan_count(), "is_fan": selectors.is_fan(request.user)},
+        )
+    return _back(request, "/", "#fans")
+
+
+def _cursor(request: HttpRequest) -> datetime | None:
+    raw = request.GET.get("before", "")
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@login_required
+def home_feed(request: HttpRequest) -> HttpResponse:
+    before = _cursor(request)
+    entries = selectors.FeedService().home(user=request.user, before=before)
+    next_before = (
+        entries[-1].at.isoformat() if len(entries) >= selectors.FeedService.page_size else ""
+    )
+    return render(
+        request, "community/home_feed.html", {"entries": entries, "next_before": next_before}
+    )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("before", "")
+    before = int(raw) if raw.isdigit() else None
+    items = selectors.notifications(user=request.user, before=before)
+    return render(
+        request,
+        "community/notifications.html",
+        {"notifications": items, "next_before": items[-1].pk if len(items) == 30 else ""},
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    try:
+        services.mark_notifications_read(user=request.user)
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, "/")
+    return _back(request, request.path.rsplit("read/", 1)[0])
+
+
+_INSTANCE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def mastodon_share(request: HttpRequest) -> HttpResponse:
+    """Send the reader to the share page of their own Mastodon server (a link they asked
+    for; nothing is loaded from that server by this site)."""
+    instance = request.GET.get("instance", "").strip().lower().removeprefix("https://")
+    instance = instance.removeprefix("@").split("@")[-1].rstrip("/")
+    text = request.GET.get("text", "")[:500]
+    if not _INSTANCE.match(instance):
+        return HttpResponse(
+            _("Please give the address of your Mastodon server, like mastodon.social."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponseRedirect(f"https://{instance}/share?text={quote(text)}")
