@@ -18,6 +18,106 @@ def _create_roles(sender: Any, **kwargs: Any) -> None:
         ensure_staff_roles()
 
 
+def _delete_profiles(rows: Any, options: dict[str, Any]) -> None:
+    """Delete profiles together with their avatar files."""
+    for profile in rows:
+        if profile.avatar:
+            profile.avatar.delete(save=False)
+    rows.delete()
+
+
+def _register_personal_data() -> None:
+    """What accounts keep about a member. ``user_field`` is the lookup that finds a member's
+    rows when given their primary key: ``Model.objects.filter(**{user_field: member.pk})``.
+    The user row itself is found by ``pk``."""
+    from gemeinsam.accounts.models import Block, MailPreference, Mute, Profile, User
+    from gemeinsam.core.personal_data import PersonalData, register_personal_data
+
+    register_personal_data(
+        PersonalData(
+            model=User,
+            user_field="pk",
+            description="Your account: how you sign in and the name shown next to your activity.",
+            fields={
+                "email": "The e-mail address you sign in with and we write to.",
+                "display_name": "The name shown next to your activity.",
+                "first_name": "Your first name, if you gave one.",
+                "last_name": "Your last name, if you gave one.",
+                "date_joined": "When you created the account.",
+                "last_login": "When you last signed in.",
+                "is_staff": "Whether you work for the host (your posts carry an official badge).",
+            },
+            # The account deletion flow decides what happens to the row itself.
+            policy="custom",
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=Profile,
+            user_field="user",
+            description="Your public profile.",
+            fields={
+                "bio": "The text about you on your profile page.",
+                "links": "Up to three web addresses shown on your profile page.",
+                "avatar": "Your profile picture (stored without location or camera data).",
+                "updated_at": "When you last changed your profile.",
+            },
+            policy="custom",
+            on_delete=_delete_profiles,
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=MailPreference,
+            user_field="user",
+            description="Which kinds of non-essential e-mail you chose to receive or not.",
+            fields={
+                "kind": "The kind of e-mail (digest, mentions).",
+                "is_enabled": "Whether you receive it.",
+                "updated_at": "When you last chose.",
+            },
+            policy="delete",
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=Block,
+            user_field="blocker",
+            description="A member you blocked.",
+            fields={"blocked": "The member you blocked.", "created_at": "When you blocked them."},
+            policy="delete",
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=Block,
+            user_field="blocked",
+            # Who blocked whom stays with the blocker: the export says only when.
+            description="Another member blocked you.",
+            fields={"created_at": "When you were blocked."},
+            policy="delete",
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=Mute,
+            user_field="muter",
+            description="A member you muted.",
+            fields={"muted": "The member you muted.", "created_at": "When you muted them."},
+            policy="delete",
+        )
+    )
+    register_personal_data(
+        PersonalData(
+            model=Mute,
+            user_field="muted",
+            description="Another member muted you.",
+            fields={"created_at": "When you were muted."},
+            policy="delete",
+        )
+    )
+
+
 class AccountsConfig(AppConfig):
     name = "gemeinsam.accounts"
     label = "accounts"
@@ -25,3 +125,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_create_roles, dispatch_uid="gemeinsam-staff-roles")
+        _register_personal_data()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -98,3 +99,58 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.muter_id} mutes {self.muted_id}"
+
+
+def _avatar_path(instance: Profile, filename: str) -> str:
+    """Avatars are stored under a random name: the upload's own name may say too much."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"avatars/{uuid.uuid4().hex}.{extension}"
+
+
+class Profile(models.Model):
+    """What a member shows about themselves on their public profile page."""
+
+    BIO_MAX_LENGTH = 500
+    MAX_LINKS = 3
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    bio = models.TextField(_("about me"), max_length=BIO_MAX_LENGTH, blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=_avatar_path, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user_id}"
+
+
+class MailPreference(models.Model):
+    """Whether a member wants one kind of non-transactional e-mail; no row means the default."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("Notification digest")
+        MENTIONS = "mentions", _("Mentions")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mail_preferences")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="mail_preference_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}={'on' if self.is_enabled else 'off'}"
+
+
+# A member who never chose gets these: mentions are about their own conversations, the
+# digest is a summary they ask for.
+MAIL_KIND_DEFAULTS: dict[str, bool] = {
+    MailPreference.Kind.DIGEST: False,
+    MailPreference.Kind.MENTIONS: True,
+}

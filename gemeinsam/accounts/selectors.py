@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 
-from gemeinsam.accounts.models import Block, Mute
+from gemeinsam.accounts.models import (
+    MAIL_KIND_DEFAULTS,
+    Block,
+    MailPreference,
+    Mute,
+    Profile,
+    User,
+)
 
 
 def blocked_user_ids(user: Any) -> set[int]:
@@ -33,3 +41,77 @@ def muted_user_ids(user: Any) -> set[int]:
         return set()
     muted = set(Mute.objects.filter(muter=user).values_list("muted_id", flat=True))
     return muted | blocked_user_ids(user)
+
+
+def is_mail_enabled(*, user: User, kind: str) -> bool:
+    """Whether ``user`` wants non-transactional mail of ``kind`` (their choice, or the default)."""
+    choice = (
+        MailPreference.objects.filter(user=user, kind=kind)
+        .values_list("is_enabled", flat=True)
+        .first()
+    )
+    return MAIL_KIND_DEFAULTS.get(kind, False) if choice is None else bool(choice)
+
+
+def mail_preferences(*, user: User) -> dict[str, bool]:
+    """Every kind of member mail and whether ``user`` receives it."""
+    chosen = dict(MailPreference.objects.filter(user=user).values_list("kind", "is_enabled"))
+    return {kind: bool(chosen.get(kind, MAIL_KIND_DEFAULTS[kind])) for kind in MAIL_KIND_DEFAULTS}
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """Everything a public profile page shows, and what the viewer may do there."""
+
+    member: User
+    profile: Profile | None
+    is_own: bool
+    is_muted: bool
+
+    @property
+    def bio(self) -> str:
+        return self.profile.bio if self.profile else ""
+
+    @property
+    def links(self) -> list[str]:
+        return list(self.profile.links) if self.profile else []
+
+    @property
+    def avatar_url(self) -> str:
+        return self.profile.avatar.url if self.profile and self.profile.avatar else ""
+
+
+def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
+    """The profile of an active member as ``viewer`` may see it; None if absent or blocked.
+
+    Two queries for anonymous viewers and the member themselves, three for other members.
+    """
+    member = User.objects.filter(pk=user_id, is_active=True).select_related("profile").first()
+    if member is None:
+        return None
+    signed_in = viewer is not None and viewer.is_authenticated
+    is_own = signed_in and viewer.pk == member.pk
+    is_muted = False
+    if signed_in and not is_own:
+        relations = list(
+            Block.objects.filter(
+                Q(blocker=viewer, blocked=member) | Q(blocker=member, blocked=viewer)
+            ).values_list("pk", flat=True)[:1]
+        )
+        if relations:
+            return None
+        is_muted = Mute.objects.filter(muter=viewer, muted=member).exists()
+    try:
+        profile: Profile | None = member.profile
+    except Profile.DoesNotExist:
+        profile = None
+    return MemberProfile(member=member, profile=profile, is_own=is_own, is_muted=is_muted)
+
+
+def blocked_and_muted(*, user: User) -> tuple[list[User], list[User]]:
+    """The members ``user`` blocked and muted, by name, for the settings page."""
+    blocked = list(
+        User.objects.filter(blocks_received__blocker=user).order_by("display_name", "email")
+    )
+    muted = list(User.objects.filter(mutes_received__muter=user).order_by("display_name", "email"))
+    return blocked, muted

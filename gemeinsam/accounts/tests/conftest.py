@@ -1,0 +1,37 @@
+"""Fixtures for the member pages: the URL map with /members/ and the site's account adapter."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from gemeinsam.accounts.models import User
+
+SITE = "https://news.example.org"
+
+
+@pytest.fixture
+def member_site(settings):  # type: ignore[no-untyped-def]
+    """The settings the project wires for member accounts."""
+    settings.ROOT_URLCONF = "gemeinsam.accounts.tests.urls"
+    settings.ACCOUNT_ADAPTER = "gemeinsam.accounts.adapters.AccountAdapter"
+    settings.SITE_URL = SITE
+    return settings
+
+
+@pytest.fixture
+def other_member(db) -> User:  # type: ignore[no-untyped-def]
+    return User.objects.create_user(
+        email="other@example.org", password="correct-horse-9", display_name="Other"
+    )
+
+
+def csrf_client(user: User | None = None) -> tuple[Client, str]:
+    """A client that enforces CSRF checks, with a token it may send."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+        client.get("/en/members/settings/mail/")
+    else:
+        client.get("/en/accounts/login/")
+    return client, client.cookies["csrftoken"].value

@@ -1,0 +1,17 @@
+"""The site's URL map with the member pages mounted, as the project wires them."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from config import urls as site_urls
+
+_language_prefixed = site_urls.urlpatterns[-1]
+
+urlpatterns = [
+    *site_urls.urlpatterns[:-1],
+    *i18n_patterns(
+        path("members/", include("gemeinsam.accounts.urls")),
+        *_language_prefixed.url_patterns,
+        prefix_default_language=True,
+    ),
+]
