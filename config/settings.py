@@ -276,6 +276,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILEMBEDS_FINDERS: list[dict[str, Any]] = []
 TAGGIT_CASE_INSENSITIVE = True
 
+# Days between a member's deletion request and the purge of their account.
+DELETION_GRACE_DAYS = int(env("DELETION_GRACE_DAYS", "14"))
+
 # Full-page cache for anonymous readers (seconds); every publish purges it.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 

@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("community/", include("gemeinsam.community.urls")),
+    path("members/privacy/", include("gemeinsam.core.privacy_urls")),
     path("", include((newsroom_urls.page_patterns, "newsroom"))),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -98,3 +98,22 @@ class Rendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class DeletionRequest(models.Model):
+    """A member asked to delete their account; it is purged after the grace period unless
+    they cancel. ``options`` holds their choices (e.g. {"comments": "keep"})."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="deletion_request"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    purge_after = models.DateTimeField(db_index=True)
+    options = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account deletion request")
+        verbose_name_plural = _("account deletion requests")
+
+    def __str__(self) -> str:
+        return f"delete {self.user_id} after {self.purge_after:%Y-%m-%d}"

@@ -34,6 +34,7 @@ class NewsroomConfig(AppConfig):
             ),
         )
         register_host_stream(selectors.host_stream)
+        _register_personal_data()
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.
@@ -43,3 +44,34 @@ class NewsroomConfig(AppConfig):
         register_periodic_job(
             "pull-outside-channels", tasks.pull_all_channels_task, every_seconds=15 * 60
         )
+
+
+def _register_personal_data() -> None:
+    """Staff links to newsroom records; the records stay, the link to the person goes."""
+    from gemeinsam.core.personal_data import PersonalData, register_personal_data
+    from gemeinsam.newsroom.models import Author, EmbargoAccess, EmbargoLink
+
+    for entry in (
+        PersonalData(
+            Author,
+            "user",
+            "Your public author profile in the newsroom.",
+            {"name": "the name shown", "role": "your role", "bio": "your biography"},
+            policy="keep-anonymous",
+        ),
+        PersonalData(
+            EmbargoLink,
+            "created_by",
+            "Embargo links you made for journalists.",
+            {"recipient": "the journalist", "created_at": "when"},
+            policy="keep-anonymous",
+        ),
+        PersonalData(
+            EmbargoAccess,
+            "user",
+            "Embargoed releases you read early.",
+            {"release": "the release", "accessed_at": "when"},
+            policy="keep-anonymous",
+        ),
+    ):
+        register_personal_data(entry)

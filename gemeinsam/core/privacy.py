@@ -1,0 +1,155 @@
+"""Download my data and delete my account, both driven by the personal-data registry.
+
+Export: one JSON file per registered model (only the fields the registry explains) plus a
+README that explains every file and field.
+
+Deletion: a request starts a grace period (14 days by default, GEMEINSAM_DELETION_GRACE_DAYS)
+during which the member can cancel by signing in. Then :func:`purge_member` runs every
+registered policy — rows deleted, or handed to the app's own hook (comments kept as
+"deleted member" or removed, ratings taken out of aggregates, files removed) — signs the
+member out everywhere, clears their id from Wagtail's logs and finally deletes the account.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from gemeinsam.core.models import DeletionRequest
+from gemeinsam.core.personal_data import PersonalData, registered
+
+logger = logging.getLogger(__name__)
+
+COMMENT_CHOICES = ("delete", "keep")
+
+
+class PrivacyError(ValueError):
+    """A privacy request cannot be done; the message says why."""
+
+
+def grace_days() -> int:
+    return int(getattr(settings, "DELETION_GRACE_DAYS", 14))
+
+
+def _rows(entry: PersonalData, user: Any) -> models.QuerySet[Any]:
+    return entry.model._default_manager.filter(**{entry.user_field: user.pk})
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+        return value.name or ""
+    return value
+
+
+def export_member_data(user: Any) -> bytes:
+    """A ZIP of JSON files, one per kind of data, and a README explaining every field."""
+    buffer = io.BytesIO()
+    readme = [
+        f"# Your data at {settings.SITE_NAME}",
+        "",
+        f"Exported {timezone.now():%Y-%m-%d %H:%M %Z} for {user.email}.",
+        "Each .json file holds a list of records. Dates are ISO 8601 in UTC.",
+        "",
+    ]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in sorted(registered(), key=lambda e: (e.model._meta.label, e.user_field)):
+            name = f"{entry.model._meta.label_lower.replace('.', '-')}-{entry.user_field}.json"
+            records = []
+            for row in _rows(entry, user):
+                record = {"id": row.pk}
+                for field_name in entry.fields:
+                    record[field_name] = _value(getattr(row, field_name, None))
+                records.append(record)
+            archive.writestr(
+                name, json.dumps(records, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            )
+            readme += [f"## {name}", "", entry.description, "", "- `id`: the record's number."]
+            readme += [f"- `{field}`: {text}" for field, text in entry.fields.items()]
+            readme.append("")
+        archive.writestr("README.md", "\n".join(readme))
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def request_deletion(*, user: Any, comments: str) -> DeletionRequest:
+    """Schedule ``user``'s account for deletion after the grace period.
+
+    ``comments`` is the member's choice: "delete" removes their comments' text, "keep"
+    keeps them under "deleted member". Signs the member out of their other sessions.
+    """
+    if comments not in COMMENT_CHOICES:
+        raise PrivacyError("Choose what happens to your comments.")
+    request, _created = DeletionRequest.objects.update_or_create(
+        user=user,
+        defaults={
+            "purge_after": timezone.now() + timedelta(days=grace_days()),
+            "options": {"comments": comments},
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def cancel_deletion(*, user: Any) -> bool:
+    return bool(DeletionRequest.objects.filter(user=user).delete()[0])
+
+
+def _end_sessions(user_id: int) -> None:
+    """Delete every stored session of the member (their id lives inside the session data)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now() - timedelta(days=1)):
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
+            session.delete()
+
+
+def _clear_wagtail_logs(user_id: int) -> None:
+    from wagtail.models import ModelLogEntry, PageLogEntry
+
+    for log_model in (ModelLogEntry, PageLogEntry):
+        log_model.objects.filter(user_id=user_id).update(user_id=None)
+
+
+@transaction.atomic
+def purge_member(*, user_id: int) -> None:
+    """Delete the member's personal data by every registered policy, then the account."""
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    if user is None:
+        return
+    request = DeletionRequest.objects.filter(user=user).first()
+    options = dict(request.options) if request else {"comments": "delete"}
+    for entry in registered():
+        if entry.model is type(user):
+            continue
+        rows = _rows(entry, user)
+        if entry.on_delete is not None:
+            entry.on_delete(rows, options)
+        elif entry.policy == "delete":
+            rows.delete()
+    _end_sessions(user.pk)
+    _clear_wagtail_logs(user.pk)
+    user.delete()
+    logger.info("Purged member %s.", user_id)
+
+
+def purge_due_deletions() -> int:
+    """Purge every account whose grace period has ended; idempotent."""
+    due = list(
+        DeletionRequest.objects.filter(purge_after__lte=timezone.now()).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user_id in due:
+        purge_member(user_id=user_id)
+    return len(due)

@@ -1,0 +1,108 @@
+"""The member's privacy page: download all data, delete the account, cancel the deletion."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gemeinsam.core import privacy
+from gemeinsam.core.models import DeletionRequest
+from gemeinsam.core.ratelimit import RateLimitedError, check
+
+
+class DeletionForm(forms.Form):
+    comments = forms.ChoiceField(
+        label=gettext_lazy("What should happen to your comments?"),
+        choices=[
+            ("keep", gettext_lazy('Keep them, shown as written by "deleted member"')),
+            ("delete", gettext_lazy("Delete their text")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):  # type: ignore[attr-defined]
+            raise forms.ValidationError(_("That is not your password."))
+        return str(password)
+
+
+@login_required
+def privacy_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "form": DeletionForm(user=request.user),
+            "pending": DeletionRequest.objects.filter(user_id=request.user.pk).first(),
+            "grace_days": privacy.grace_days(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    try:
+        check(
+            f"privacy-export:{request.user.pk}",
+            limit=5,
+            period=3600,
+            message=_("You downloaded your data several times this hour. Please wait a while."),
+        )
+    except RateLimitedError as error:
+        response = HttpResponse(str(error), status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    data = privacy.export_member_data(request.user)
+    response = HttpResponse(data, content_type="application/zip")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeletionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        pending = DeletionRequest.objects.filter(user_id=request.user.pk).first()
+        return render(
+            request,
+            "core/privacy.html",
+            {"form": form, "pending": pending, "grace_days": privacy.grace_days()},
+            status=400,
+        )
+    pending = privacy.request_deletion(user=request.user, comments=form.cleaned_data["comments"])
+    logout(request)
+    messages.info(
+        request,
+        _("Your account will be deleted on %(date)s. Sign in before then to cancel.")
+        % {"date": f"{pending.purge_after:%Y-%m-%d}"},
+    )
+    return HttpResponseRedirect("/", status=303)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    if privacy.cancel_deletion(user=request.user):
+        messages.success(request, _("Your account will not be deleted."))
+    return HttpResponseRedirect(reverse("privacy:page"), status=303)
