@@ -276,6 +276,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILEMBEDS_FINDERS: list[dict[str, Any]] = []
 TAGGIT_CASE_INSENSITIVE = True
 
+# Community rules. Ratings are stored on a 1-10 scale; a 5-star site stores k stars as 2k.
+GEMEINSAM_RATING_SCALE = int(env("RATING_SCALE", "10"))
+GEMEINSAM_COMMENT_EDIT_MINUTES = int(env("COMMENT_EDIT_MINUTES", "15"))
+GEMEINSAM_COMMENT_RATE_PER_MINUTE = int(env("COMMENT_RATE_PER_MINUTE", "10"))
+
 # Days between a member's deletion request and the purge of their account.
 DELETION_GRACE_DAYS = int(env("DELETION_GRACE_DAYS", "14"))
 

@@ -50,7 +50,7 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
         "core/privacy.html",
         {
             "form": DeletionForm(user=request.user),
-            "pending": DeletionRequest.objects.filter(user_id=request.user.pk).first(),
+            "pending": DeletionRequest.objects.filter(user=request.user).first()  # type: ignore[misc],
             "grace_days": privacy.grace_days(),
         },
     )
@@ -83,7 +83,7 @@ def export(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeletionForm(request.POST, user=request.user)
     if not form.is_valid():
-        pending = DeletionRequest.objects.filter(user_id=request.user.pk).first()
+        pending = DeletionRequest.objects.filter(user=request.user).first()  # type: ignore[misc]
         return render(
             request,
             "core/privacy.html",
