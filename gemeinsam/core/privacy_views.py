@@ -43,6 +43,10 @@ class DeletionForm(forms.Form):
         return str(password)
 
 
+def _pending(request: HttpRequest) -> DeletionRequest | None:
+    return DeletionRequest.objects.filter(user_id=request.user.pk or 0).first()
+
+
 @login_required
 def privacy_page(request: HttpRequest) -> HttpResponse:
     return render(
@@ -50,7 +54,7 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
         "core/privacy.html",
         {
             "form": DeletionForm(user=request.user),
-            "pending": DeletionRequest.objects.filter(user=request.user).first()  # type: ignore[misc],
+            "pending": _pending(request),
             "grace_days": privacy.grace_days(),
         },
     )
@@ -83,7 +87,7 @@ def export(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeletionForm(request.POST, user=request.user)
     if not form.is_valid():
-        pending = DeletionRequest.objects.filter(user=request.user).first()  # type: ignore[misc]
+        pending = _pending(request)
         return render(
             request,
             "core/privacy.html",
