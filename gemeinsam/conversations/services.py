@@ -1,0 +1,330 @@
+"""Writes for comments: post, reply, edit, delete, count faves, erase a leaving member's."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gemeinsam.accounts.models import User
+from gemeinsam.accounts.selectors import blocked_user_ids, is_blocked_between
+from gemeinsam.conversations.markdown import (
+    MENTION_ID_PATTERN,
+    handle_for,
+    mention_handles,
+    render_markdown,
+)
+from gemeinsam.conversations.models import MAX_DEPTH, Comment, path_segment
+from gemeinsam.core import ratelimit
+from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.events import announce
+
+MAX_BODY_LENGTH = 5000
+DUPLICATE_SECONDS = 60
+WILSON_Z = 1.96  # 95 % confidence
+
+
+class CommentError(Exception):
+    """A comment write was refused; the message is shown to the member as it is."""
+
+
+class NotAllowedError(CommentError):
+    pass
+
+
+class TargetUnavailableError(CommentError):
+    pass
+
+
+class InvalidCommentError(CommentError):
+    pass
+
+
+class ReplyBlockedError(CommentError):
+    pass
+
+
+class ParentUnavailableError(CommentError):
+    pass
+
+
+class EditWindowClosedError(CommentError):
+    pass
+
+
+class DuplicateCommentError(CommentError):
+    pass
+
+
+def edit_minutes() -> int:
+    """How long an author may edit (read at call time, so tests and admins can change it)."""
+    return int(getattr(settings, "GEMEINSAM_COMMENT_EDIT_MINUTES", 15))
+
+
+def post_limit() -> int:
+    """Comments a member may post per minute."""
+    return int(getattr(settings, "GEMEINSAM_COMMENT_RATE_PER_MINUTE", 10))
+
+
+def wilson_lower_bound(positives: int, total: int, z: float = WILSON_Z) -> float:
+    """Lower bound of the Wilson score interval for ``positives`` out of ``total``."""
+    if total <= 0:
+        return 0.0
+    phat = positives / total
+    z2 = z * z
+    centre = phat + z2 / (2 * total)
+    spread = z * math.sqrt((phat * (1 - phat) + z2 / (4 * total)) / total)
+    return (centre - spread) / (1 + z2 / total)
+
+
+def comment_score(*, fave_count: int, reply_count: int) -> float:
+    """The "best" sort key: the Wilson lower bound (95 %) of the share of engagement that
+    endorsed the comment, with positives = faves and n = faves + replies + 1.
+
+    There is no downvote and no per-comment view count, so every reply in the thread
+    stands for a reader who engaged without (yet) endorsing, and the +1 for the author
+    keeps a fresh comment at 0. A comment that only draws argument therefore sinks below
+    one that draws agreement, and the lower bound keeps one fave out of one from
+    outranking twenty out of twenty-five.
+    """
+    return wilson_lower_bound(fave_count, fave_count + reply_count + 1)
+
+
+def _refresh_scores(comment_ids: list[int]) -> None:
+    """Recompute the score of these comments from their current counters. Called after an
+    UPDATE of the counters in the same transaction, so the rows are already locked."""
+    rows = list(Comment.objects.filter(pk__in=comment_ids).only("pk", "fave_count", "reply_count"))
+    for row in rows:
+        row.score = comment_score(fave_count=row.fave_count, reply_count=row.reply_count)
+    Comment.objects.bulk_update(rows, ["score"])
+
+
+def _require_member(user: Any, message: str) -> User:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise NotAllowedError(message)
+    return user
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidCommentError(_("Write something before you post."))
+    if len(body) > MAX_BODY_LENGTH:
+        raise InvalidCommentError(
+            _("A comment can be at most %(limit)d characters long.") % {"limit": MAX_BODY_LENGTH}
+        )
+    return body
+
+
+def mentioned_members(*, author: User, body: str) -> list[User]:
+    """The members that ``body`` mentions and ``author`` may mention, in order of mention.
+
+    A mention is "@" followed by a member's display name with underscores for spaces
+    ("@Jane_Doe", any letter case, only when exactly one member has that display name) or
+    "@member-<id>". The author, inactive members and members blocked either way are left
+    out silently; at most ten members are mentioned per comment.
+    """
+    handles = mention_handles(body)
+    if not handles:
+        return []
+    ids: dict[str, int] = {}
+    names: list[str] = []
+    for handle in handles:
+        match = MENTION_ID_PATTERN.fullmatch(handle)
+        if match:
+            ids[handle.lower()] = int(match.group(1))
+        else:
+            names.append(handle)
+    condition = Q(pk__in=list(ids.values()))
+    for name in names:
+        condition |= Q(display_name__iexact=name.replace("_", " "))
+    candidates = list(User.objects.filter(condition, is_active=True))
+    by_id = {user.pk: user for user in candidates}
+    by_name: dict[str, list[User]] = {}
+    for user in candidates:
+        by_name.setdefault(handle_for(user.display_name).lower(), []).append(user)
+    excluded = blocked_user_ids(author) | {author.pk}
+    found: list[User] = []
+    for handle in handles:
+        if handle.lower() in ids:
+            named = by_id.get(ids[handle.lower()])
+            matches = [named] if named is not None else []
+        else:
+            matches = by_name.get(handle.lower(), [])
+        if len(matches) == 1 and matches[0].pk not in excluded and matches[0] not in found:
+            found.append(matches[0])
+    return found
+
+
+def _announce_mentions(*, author: User, target: Any, comment: Comment, users: list[User]) -> None:
+    if users:
+        announce(
+            actor=author,
+            verb="mentioned",
+            target=target,
+            context={"comment": comment, "users": users},
+        )
+
+
+@transaction.atomic
+def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None = None) -> Comment:
+    """Post a comment on ``target``, or a reply to ``parent`` (a comment on the same target).
+
+    Preconditions: ``author`` is an active, signed-in member; ``target`` is a registered,
+    public target; a reply's parent is neither deleted nor hidden, is not by a member
+    blocked either way, and is less than ``MAX_DEPTH`` deep. A member may post
+    ``post_limit()`` comments a minute and not the same text twice within a minute.
+
+    Side effects: stores the comment with its chain of ancestors, counts the reply on every
+    ancestor, announces "commented" or "replied" and "mentioned" after commit, and makes
+    cached public pages stale.
+    """
+    member = _require_member(author, _("Sign in to comment."))
+    kind = target_kind(target)
+    if kind is None or not kind.is_public(target):
+        raise TargetUnavailableError(_("Comments cannot be posted here."))
+    text = _clean_body(body)
+    content_type_id, object_id = target_reference(target)
+    if parent is not None:
+        if (parent.content_type_id, parent.object_id) != (content_type_id, object_id):
+            raise ParentUnavailableError(_("That comment belongs to another page."))
+        if parent.is_deleted or parent.is_hidden:
+            raise ParentUnavailableError(_("That comment is no longer available for replies."))
+        if parent.depth + 1 >= MAX_DEPTH:
+            raise ParentUnavailableError(_("This conversation is too deep for another reply."))
+        if is_blocked_between(member, parent.author):
+            raise ReplyBlockedError(_("You cannot reply to this member's comments."))
+    now = timezone.now()
+    if Comment.objects.filter(
+        author=member, body=text, created_at__gte=now - timedelta(seconds=DUPLICATE_SECONDS)
+    ).exists():
+        raise DuplicateCommentError(_("You have just posted this same comment."))
+    ratelimit.check(
+        f"conversations:post:{member.pk}",
+        limit=post_limit(),
+        period=60,
+        message=_("You are commenting very quickly. Please wait a minute and try again."),
+    )
+    comment = Comment.objects.create(
+        content_type_id=content_type_id,
+        object_id=object_id,
+        author=member,
+        body=text,
+        body_html=render_markdown(text),
+        parent=parent,
+        root=(parent.root or parent) if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
+        created_at=now,
+        is_official=member.is_staff,
+    )
+    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
+    comment.save(update_fields=["path"])
+    if parent is not None:
+        ancestors = comment.ancestor_ids
+        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
+        _refresh_scores(ancestors)
+        announce(
+            actor=member,
+            verb="replied",
+            target=target,
+            context={"comment": comment, "parent": parent},
+        )
+    else:
+        announce(actor=member, verb="commented", target=target, context={"comment": comment})
+    _announce_mentions(
+        author=member,
+        target=target,
+        comment=comment,
+        users=mentioned_members(author=member, body=text),
+    )
+    transaction.on_commit(purge_public_content)
+    return comment
+
+
+@transaction.atomic
+def edit_comment(*, user: Any, comment: Comment, body: str, target: Any = None) -> Comment:
+    """Replace the text of ``comment``, marking it edited.
+
+    Preconditions: ``user`` wrote it, it is neither deleted nor hidden, and it is at most
+    ``GEMEINSAM_COMMENT_EDIT_MINUTES`` (default 15) old. Side effects: members mentioned
+    for the first time are announced (``target`` is what the comment is on; looked up when
+    not given), and cached public pages turn stale. An unchanged text changes nothing.
+    """
+    member = _require_member(user, _("Sign in to edit comments."))
+    if comment.author_id != member.pk:
+        raise NotAllowedError(_("Only the author can edit a comment."))
+    if comment.is_deleted or comment.is_hidden:
+        raise NotAllowedError(_("This comment can no longer be edited."))
+    if not comment.is_editable_by(member):
+        raise EditWindowClosedError(
+            _("Comments can be edited for %(minutes)d minutes after posting.")
+            % {"minutes": edit_minutes()}
+        )
+    text = _clean_body(body)
+    if text == comment.body:
+        return comment
+    before = {user.pk for user in mentioned_members(author=member, body=comment.body)}
+    comment.body = text
+    comment.body_html = render_markdown(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    newly = [u for u in mentioned_members(author=member, body=text) if u.pk not in before]
+    if newly:
+        if target is None:
+            target = comment.content_type.get_object_for_this_type(pk=comment.object_id)
+            target = getattr(target, "specific", target)
+        _announce_mentions(author=member, target=target, comment=comment, users=newly)
+    transaction.on_commit(purge_public_content)
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, user: Any, comment: Comment) -> Comment:
+    """Soft-delete ``comment``: its text is removed and it shows as "[deleted]", so that its
+    replies stay readable in place.
+
+    Preconditions: ``user`` wrote it, or is staff with the permission to delete comments.
+    Deleting a deleted comment changes nothing. Side effect: cached public pages turn stale.
+    """
+    member = _require_member(user, _("Sign in to delete comments."))
+    if not comment.is_deletable_by(member):
+        raise NotAllowedError(_("Only the author or a moderator can delete a comment."))
+    if comment.is_deleted:
+        return comment
+    comment.is_deleted = True
+    comment.body = ""
+    comment.body_html = ""
+    comment.save(update_fields=["is_deleted", "body", "body_html"])
+    transaction.on_commit(purge_public_content)
+    return comment
+
+
+def record_count_change(comment: Comment, counter: str, delta: int) -> None:
+    """The engagement hook: another app counted a fave on ``comment`` (inside its write
+    transaction). Updates ``fave_count`` with F() so parallel faves add up, then the score."""
+    if counter != "faves":
+        return
+    Comment.objects.filter(pk=comment.pk).update(
+        fave_count=Greatest(F("fave_count") + delta, Value(0))
+    )
+    _refresh_scores([comment.pk])
+    transaction.on_commit(purge_public_content)
+
+
+def erase_member_comments(comments: Any, options: dict[str, Any]) -> None:
+    """What happens to a leaving member's comments, as they chose (option "comments"):
+    "keep" leaves the text and shows it by "deleted member"; "delete" (the default)
+    soft-deletes every comment, removing the text, so replies to it stay readable."""
+    if options.get("comments") == "keep":
+        comments.update(author=None, guest_name="")
+    else:
+        comments.update(is_deleted=True, body="", body_html="", author=None, guest_name="")
+    transaction.on_commit(purge_public_content)

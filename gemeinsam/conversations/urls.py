@@ -1,0 +1,17 @@
+"""Comment URLs, mounted under /<language>/comments/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from gemeinsam.conversations import views
+
+app_name = "conversations"
+
+urlpatterns = [
+    path("<int:content_type_id>/<int:object_id>/", views.comments, name="comments"),
+    path("thread/<int:comment_id>/", views.thread, name="thread"),
+    path("<int:comment_id>/reply/", views.reply, name="reply"),
+    path("<int:comment_id>/edit/", views.edit, name="edit"),
+    path("<int:comment_id>/delete/", views.delete, name="delete"),
+]

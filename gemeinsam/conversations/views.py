@@ -1,0 +1,283 @@
+"""Comment endpoints: list and post on a target, reply, edit, delete, read a whole thread.
+
+Every form works without JavaScript (POST, then 303 back to the page at the comment) and
+with htmx (the same form answers with just the changed fragment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
+
+from gemeinsam.conversations import selectors, services
+from gemeinsam.conversations.forms import CommentForm
+from gemeinsam.conversations.models import Comment
+from gemeinsam.core.engagement import resolve_public_target, target_kind
+from gemeinsam.core.ratelimit import RateLimitedError
+
+
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class _SeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def _target_or_404(content_type_id: int, object_id: int) -> Any:
+    target = resolve_public_target(content_type_id, object_id)
+    if target is None:
+        raise Http404(_("There is nothing to comment on here."))
+    return target
+
+
+def _comment_or_404(comment_id: int) -> tuple[Comment, Any]:
+    comment = selectors.visible_comment(comment_id)
+    if comment is None:
+        raise Http404(_("This comment does not exist."))
+    return comment, _target_or_404(comment.content_type_id, comment.object_id)
+
+
+def _target_url(target: Any) -> str:
+    kind = target_kind(target)
+    url = kind.get_url(target) if kind is not None else ""
+    return url or "/"
+
+
+def _list_url(content_type_id: int, object_id: int) -> str:
+    return reverse("conversations:comments", args=[content_type_id, object_id])
+
+
+def _back_to(target: Any, comment: Comment) -> HttpResponse:
+    return _SeeOther(f"{_target_url(target)}#comment-{comment.pk}")
+
+
+def _status_for(error: Exception) -> int:
+    if isinstance(error, RateLimitedError):
+        return 429
+    if isinstance(error, services.NotAllowedError | services.ReplyBlockedError):
+        return 403
+    return 400
+
+
+def _forbidden_for_guests(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return HttpResponse(_("Sign in to comment."), status=403, content_type="text/plain")
+    return None
+
+
+def _target_context(target: Any, content_type_id: int, object_id: int) -> dict[str, Any]:
+    kind = target_kind(target)
+    return {
+        "target": target,
+        "target_title": kind.get_title(target) if kind else "",
+        "target_url": _target_url(target),
+        "list_url": _list_url(content_type_id, object_id),
+        "content_type_id": content_type_id,
+        "object_id": object_id,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comments(request: HtmxRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    """GET: a page of comments (the list fragment for htmx, a whole page otherwise).
+    POST: a new comment, or a reply when ``parent_id`` is given."""
+    target = _target_or_404(content_type_id, object_id)
+    if request.method == "POST":
+        return _post(request, target, content_type_id, object_id)
+    return _list_page(request, target, content_type_id, object_id)
+
+
+def _list_page(
+    request: HtmxRequest,
+    target: Any,
+    content_type_id: int,
+    object_id: int,
+    *,
+    form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    page = selectors.comment_page(
+        target=target,
+        user=request.user,
+        sort=request.GET.get("sort", selectors.DEFAULT_SORT),
+        cursor=request.GET.get("cursor"),
+    )
+    context = {
+        "comment_page": page,
+        "form": form or (CommentForm() if request.user.is_authenticated else None),
+        **_target_context(target, content_type_id, object_id),
+    }
+    if request.htmx and status == 200:
+        return render(request, "conversations/_comment_list.html", context)
+    return render(request, "conversations/comment_list.html", context, status=status)
+
+
+def _post(request: HtmxRequest, target: Any, content_type_id: int, object_id: int) -> HttpResponse:
+    refused = _forbidden_for_guests(request)
+    if refused:
+        return refused
+    form = CommentForm(request.POST)
+    parent: Comment | None = None
+    status = 400
+    retry_after: int | None = None
+    if form.is_valid():
+        parent_id = form.cleaned_data.get("parent_id")
+        if parent_id:
+            parent = selectors.visible_comment(parent_id)
+        if parent_id and parent is None:
+            form.add_error(None, _("That comment is no longer available for replies."))
+        else:
+            try:
+                comment = services.post_comment(
+                    author=request.user,
+                    target=target,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                )
+            except (services.CommentError, RateLimitedError) as error:
+                form.add_error(None, str(error))
+                status = _status_for(error)
+                retry_after = getattr(error, "retry_after", None)
+            else:
+                return _posted(request, target, comment, content_type_id, object_id)
+    context = {
+        "form": form,
+        "parent": parent,
+        **_target_context(target, content_type_id, object_id),
+    }
+    if request.htmx:
+        # htmx swaps only successful responses: answer 200 with the form and its error.
+        response = render(request, "conversations/_comment_form.html", context)
+        form_id = (
+            f"reply-form-{parent.pk}" if parent else f"comment-form-{content_type_id}-{object_id}"
+        )
+        response = reswap(retarget(response, f"#{form_id}"), "outerHTML")
+    elif parent is not None:
+        response = render(request, "conversations/comment_reply.html", context, status=status)
+    else:
+        response = _list_page(request, target, content_type_id, object_id, form=form, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _posted(
+    request: HtmxRequest, target: Any, comment: Comment, content_type_id: int, object_id: int
+) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, _("Your comment was posted."))
+        return _back_to(target, comment)
+    context = {
+        "item": selectors.single_view(comment, request.user),
+        "form": CommentForm(),
+        "parent": comment.parent,
+        **_target_context(target, content_type_id, object_id),
+    }
+    return render(request, "conversations/_comment_created.html", context)
+
+
+def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
+    """A whole thread, a hundred replies a page (``?after=`` the last path shown)."""
+    comment, target = _comment_or_404(comment_id)
+    thread_page = selectors.comment_thread(
+        comment=comment, user=request.user, after=request.GET.get("after")
+    )
+    context = {
+        "thread_page": thread_page,
+        **_target_context(target, comment.content_type_id, comment.object_id),
+    }
+    return render(request, "conversations/comment_thread.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
+    """The reply form for one comment: a fragment for htmx, a page otherwise."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    comment, target = _comment_or_404(comment_id)
+    context = {
+        "form": CommentForm(initial={"parent_id": comment.pk}),
+        "parent": comment,
+        "item": selectors.single_view(comment, request.user),
+        **_target_context(target, comment.content_type_id, comment.object_id),
+    }
+    template = "_comment_form.html" if request.htmx else "comment_reply.html"
+    return render(request, f"conversations/{template}", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
+    """GET: the edit form; POST: save the new text (within the edit window)."""
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return HttpResponse(
+                _("Sign in to edit comments."), status=403, content_type="text/plain"
+            )
+        return redirect_to_login(request.get_full_path())
+    comment, target = _comment_or_404(comment_id)
+    status = 200
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.edit_comment(
+                    user=request.user,
+                    comment=comment,
+                    body=form.cleaned_data["body"],
+                    target=target,
+                )
+            except services.CommentError as error:
+                form.add_error(None, str(error))
+                status = _status_for(error)
+            else:
+                if not request.htmx:
+                    messages.success(request, _("Your comment was saved."))
+                    return _back_to(target, comment)
+                item = selectors.single_view(comment, request.user)
+                return render(request, "conversations/_comment.html", {"item": item})
+    else:
+        if not comment.is_editable_by(request.user):
+            status = 403
+        form = CommentForm(initial={"body": comment.body})
+        if status == 403:
+            form.add_error(
+                None,
+                _("Comments can be edited by their author for %(minutes)d minutes after posting.")
+                % {"minutes": services.edit_minutes()},
+            )
+    context = {
+        "form": form,
+        "comment": comment,
+        **_target_context(target, comment.content_type_id, comment.object_id),
+    }
+    if request.htmx:
+        return render(request, "conversations/_comment_edit_form.html", context)
+    return render(request, "conversations/comment_edit.html", context, status=status)
+
+
+@require_POST
+def delete(request: HtmxRequest, comment_id: int) -> HttpResponse:
+    """Soft-delete a comment (its author, or staff allowed to)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(_("Sign in to delete comments."), status=403, content_type="text/plain")
+    comment, target = _comment_or_404(comment_id)
+    try:
+        services.delete_comment(user=request.user, comment=comment)
+    except services.CommentError as error:
+        return HttpResponse(str(error), status=_status_for(error), content_type="text/plain")
+    if request.htmx:
+        item = selectors.single_view(comment, request.user)
+        return render(request, "conversations/_comment.html", {"item": item})
+    messages.success(request, _("The comment was deleted."))
+    return _back_to(target, comment)
