@@ -64,7 +64,10 @@ def _back_to(target: Any, comment: Comment) -> HttpResponse:
 def _status_for(error: Exception) -> int:
     if isinstance(error, RateLimitedError):
         return 429
-    if isinstance(error, services.NotAllowedError | services.ReplyBlockedError):
+    if isinstance(
+        error,
+        services.NotAllowedError | services.ReplyBlockedError | services.EditWindowClosedError,
+    ):
         return 403
     return 400
 
@@ -189,6 +192,8 @@ def _posted(
 def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """A whole thread, a hundred replies a page (``?after=`` the last path shown)."""
     comment, target = _comment_or_404(comment_id)
+    if comment.root is not None and comment.root.is_hidden:
+        raise Http404(_("This comment does not exist."))
     thread_page = selectors.comment_thread(
         comment=comment, user=request.user, after=request.GET.get("after")
     )
@@ -205,6 +210,8 @@ def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     comment, target = _comment_or_404(comment_id)
+    if comment.is_deleted:
+        raise Http404(_("That comment is no longer available for replies."))
     context = {
         "form": CommentForm(initial={"parent_id": comment.pk}),
         "parent": comment,
@@ -248,14 +255,11 @@ def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
                 return render(request, "conversations/_comment.html", {"item": item})
     else:
         if not comment.is_editable_by(request.user):
-            status = 403
+            message = _(
+                "Comments can be edited by their author for %(minutes)d minutes after posting."
+            ) % {"minutes": services.edit_minutes()}
+            return HttpResponse(message, status=403, content_type="text/plain")
         form = CommentForm(initial={"body": comment.body})
-        if status == 403:
-            form.add_error(
-                None,
-                _("Comments can be edited by their author for %(minutes)d minutes after posting.")
-                % {"minutes": services.edit_minutes()},
-            )
     context = {
         "form": form,
         "comment": comment,

@@ -271,3 +271,44 @@ def test_section_costs_a_fixed_number_of_queries(
         make_comment(target=story, author=other_member, parent=parent)
     with django_assert_num_queries(queries):
         _render_section(story, user)
+
+
+def test_edit_form_is_only_for_the_author_within_the_window(
+    story: Any, member: User, other_member: User, settings: Any
+) -> None:
+    comment = services.post_comment(author=member, target=story, body="Mine")
+    url = reverse("conversations:edit", args=[comment.pk])
+    assert _client(other_member).get(url).status_code == 403
+    assert _client(member).get(url).status_code == 200
+    settings.GEMEINSAM_COMMENT_EDIT_MINUTES = 0
+    response = _client(member).get(url)
+    assert response.status_code == 403
+    assert "0 minutes" in response.content.decode()
+
+
+def test_deleted_comments_offer_no_reply_form(story: Any, member: User) -> None:
+    comment = services.post_comment(author=member, target=story, body="Gone soon")
+    services.delete_comment(user=member, comment=comment)
+    response = _client(member).get(reverse("conversations:reply", args=[comment.pk]))
+    assert response.status_code == 404
+
+
+def test_thread_pages_follow_the_path_cursor(
+    story: Any, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gemeinsam.conversations import selectors
+
+    monkeypatch.setattr(selectors, "THREAD_PAGE_SIZE", 2)
+    top = make_comment(target=story, author=member, body="Top")
+    first = make_comment(target=story, author=member, body="Reply one", parent=top)
+    make_comment(target=story, author=member, body="Reply one-one", parent=first)
+    make_comment(target=story, author=member, body="Reply two", parent=top)
+    url = reverse("conversations:thread", args=[top.pk])
+    html = Client().get(url).content.decode()
+    assert "Reply one-one" in html
+    assert "Reply two" not in html
+    after = selectors.comment_thread(comment=top, user=None).next_cursor
+    assert after is not None
+    html = Client().get(url, {"after": after}).content.decode()
+    assert "Reply two" in html
+    assert "Reply one-one" not in html
