@@ -237,6 +237,10 @@ if _email_url:
     EMAIL_HOST_PASSWORD = _email.get("PASSWORD") or ""
     EMAIL_USE_TLS = _email_url.startswith("smtp+tls")
     EMAIL_USE_SSL = _email_url.startswith("smtps")
+elif INSECURE_HTTP:
+    # `make run`: mail is kept under DATA_DIR/mail and readable at /en/members/dev-mail/.
+    # The backend refuses to load unless the site is plain http on a loopback address.
+    EMAIL_BACKEND = "gemeinsam.accounts.mail.CatcherBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Gemeinsam <newsroom@localhost>")

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("community/", include("gemeinsam.community.urls")),
     path("members/privacy/", include("gemeinsam.core.privacy_urls")),
+    path("members/", include("gemeinsam.accounts.urls")),
     path("", include((newsroom_urls.page_patterns, "newsroom"))),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

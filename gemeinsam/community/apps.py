@@ -22,7 +22,13 @@ class CommunityConfig(AppConfig):
         from gemeinsam.core.events import activity_happened
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
 
+        from gemeinsam.community import tasks
+        from gemeinsam.core.scheduler import register_periodic_job
+
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
+        register_periodic_job(
+            "notification-digests", tasks.send_due_digests_task, every_seconds=3600
+        )
         for entry in (
             PersonalData(
                 models.Follow,
@@ -88,3 +94,11 @@ class CommunityConfig(AppConfig):
             ),
         ):
             register_personal_data(entry)
+        register_personal_data(
+            PersonalData(
+                models.DigestState,
+                "user",
+                "When your last digest was sent.",
+                {"last_sent_at": "when"},
+            )
+        )

@@ -182,3 +182,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"to {self.recipient_id}: {self.verb}"
+
+
+class DigestState(models.Model):
+    """When a member's last notification digest went out, so each digest is sent once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_state"
+    )
+    last_sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id} {self.last_sent_at:%Y-%m-%d}"

@@ -1,0 +1,62 @@
+"""The opt-in notification digest: at most one mail a day with what a member has not read."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gemeinsam.accounts.mail import send_member_mail
+from gemeinsam.accounts.models import MailPreference, User
+from gemeinsam.community.models import DigestState, Notification
+
+logger = logging.getLogger(__name__)
+
+DIGEST_EVERY = timedelta(days=1)
+MAX_ITEMS = 20
+
+
+def send_digest(*, user: User, now: datetime) -> bool:
+    """Mail ``user`` their unread notifications since the last digest; True if sent.
+
+    Idempotent: the time of the last digest is stored in the same transaction, and a member
+    gets at most one digest per day. Muted actors never appear (their notifications are
+    not created).
+    """
+    with transaction.atomic():
+        state = DigestState.objects.select_for_update().filter(user=user).first()
+        since = state.last_sent_at if state else now - DIGEST_EVERY
+        if state and now - state.last_sent_at < DIGEST_EVERY:
+            return False
+        items = list(
+            Notification.objects.filter(recipient=user, read_at__isnull=True, created_at__gt=since)
+            .select_related("actor")
+            .order_by("-created_at")[:MAX_ITEMS]
+        )
+        if not items:
+            return False
+        DigestState.objects.update_or_create(user=user, defaults={"last_sent_at": now})
+    sent = send_member_mail(
+        user=user,
+        kind=MailPreference.Kind.DIGEST,
+        subject=_("%(count)d new notifications") % {"count": len(items)},
+        template="community/mail/digest",
+        context={"notifications": items},
+    )
+    if not sent:
+        logger.info("Digest for member %s not sent (switched off or no address).", user.pk)
+    return sent
+
+
+def send_due_digests(*, now: datetime | None = None) -> int:
+    """Send every due digest to the members who asked for one; returns how many went out."""
+    now = now or timezone.now()
+    members = User.objects.filter(
+        is_active=True,
+        mail_preferences__kind=MailPreference.Kind.DIGEST,
+        mail_preferences__is_enabled=True,
+    )
+    return sum(send_digest(user=member, now=now) for member in members.iterator())
