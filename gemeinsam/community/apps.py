@@ -18,11 +18,9 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from gemeinsam.community import models
+        from gemeinsam.community import models, tasks
         from gemeinsam.core.events import activity_happened
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
-
-        from gemeinsam.community import tasks
         from gemeinsam.core.scheduler import register_periodic_job
 
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
