@@ -209,3 +209,15 @@ def test_demo_sign_up_is_finished_through_the_catcher(local_demo) -> None:
     name = next(Path(local_demo.DATA_DIR, "mail").glob("*.eml")).stem
     detail = client.get(f"/en/members/dev-mail/{name}/").content.decode()
     assert "http://127.0.0.1:8000/en/accounts/confirm-email/" in detail
+
+
+def test_send_test_mail_command_reports_where_mail_went() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_test_mail", "ops@example.org", stdout=out)
+
+    assert mail.outbox[0].to == ["ops@example.org"]
+    assert "Sent a test message to ops@example.org" in out.getvalue()
