@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -142,6 +142,24 @@ def comment_count(content_type_id: int, object_id: int) -> int:
         .filter(is_deleted=False)
         .count()
     )
+
+
+def comment_counts(targets: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Public comment counts for many (content type id, object id) pairs in one query, for
+    lists of stories; pairs without comments are left out."""
+    if not targets:
+        return {}
+    condition = Q()
+    for content_type_id, object_id in set(targets):
+        condition |= Q(content_type_id=content_type_id, object_id=object_id)
+    rows = (
+        Comment.objects.visible()
+        .filter(condition, is_deleted=False)
+        .values_list("content_type_id", "object_id")
+        .annotate(number=Count("id"))
+        .order_by()
+    )
+    return {(ct, obj): number for ct, obj, number in rows}
 
 
 def _keyset(

@@ -328,3 +328,46 @@ def erase_member_comments(comments: Any, options: dict[str, Any]) -> None:
     else:
         comments.update(is_deleted=True, body="", body_html="", author=None, guest_name="")
     transaction.on_commit(purge_public_content)
+
+
+@transaction.atomic
+def import_comment(
+    *,
+    target: Any,
+    body: str,
+    created_at: Any,
+    guest_name: str = "",
+    author: User | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    """Store a comment brought in from elsewhere (a blog export), as it was written then.
+
+    Preconditions: ``target`` is registered; the caller (an import run by staff) is trusted,
+    so there are no rate limits, edit windows or announcements. Guests keep their name.
+    Side effects: counts the reply on its ancestors; cached public pages turn stale.
+    """
+    if target_kind(target) is None:
+        raise TargetUnavailableError(_("Comments cannot be posted here."))
+    content_type_id, object_id = target_reference(target)
+    text = (body or "").strip()
+    comment = Comment.objects.create(
+        content_type_id=content_type_id,
+        object_id=object_id,
+        author=author,
+        guest_name="" if author is not None else guest_name.strip()[:80],
+        body=text,
+        body_html=render_markdown(text),
+        parent=parent,
+        root=(parent.root or parent) if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
+        created_at=created_at,
+        is_official=bool(author is not None and author.is_staff),
+    )
+    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
+    comment.save(update_fields=["path"])
+    if parent is not None:
+        ancestors = comment.ancestor_ids
+        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
+        _refresh_scores(ancestors)
+    transaction.on_commit(purge_public_content)
+    return comment

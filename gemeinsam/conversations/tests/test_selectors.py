@@ -163,3 +163,18 @@ def test_viewer_rights_follow_author_staff_and_window(
         "staff": (True, False, True),
         "anonymous": (False, False, False),
     }
+
+
+def test_comment_counts_for_many_targets_in_one_query(
+    story: Any, newsroom: Any, member: User, django_assert_num_queries: Any
+) -> None:
+    from gemeinsam.core.engagement import target_reference
+
+    other = newsroom.add_story(title="Quiet story")
+    make_comment(target=story, author=member)
+    make_comment(target=story, author=member)
+    make_comment(target=story, author=member, is_hidden=True)
+    refs = [target_reference(story), target_reference(other)]
+    with django_assert_num_queries(1):
+        counts = selectors.comment_counts(refs)
+    assert counts == {target_reference(story): 2}

@@ -285,3 +285,20 @@ def test_leaving_member_chooses_what_happens_to_their_comments(
     else:
         assert mine.body == ""
         assert mine.is_deleted
+
+
+def test_imported_guest_comments_keep_their_name_and_thread(story: Any) -> None:
+    from datetime import datetime
+
+    written = datetime(2015, 3, 1, 12, 0, tzinfo=timezone.get_current_timezone())
+    top = services.import_comment(
+        target=story, body="From the old blog", created_at=written, guest_name="Jo Reader"
+    )
+    reply = services.import_comment(
+        target=story, body="Agreed", created_at=written, guest_name="Sam", parent=top
+    )
+    top.refresh_from_db()
+    assert top.author_name == "Jo Reader"
+    assert top.created_at == written
+    assert top.reply_count == 1
+    assert reply.root == top
