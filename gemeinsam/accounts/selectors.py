@@ -84,7 +84,7 @@ class MemberProfile:
 def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
     """The profile of an active member as ``viewer`` may see it; None if absent or blocked.
 
-    Two queries for anonymous viewers and the member themselves, three for other members.
+    One query for anonymous viewers and the member themselves, three for other members.
     """
     member = User.objects.filter(pk=user_id, is_active=True).select_related("profile").first()
     if member is None:

@@ -169,6 +169,20 @@ def test_too_many_resets_for_one_address_are_refused(member) -> None:
     assert len(mail.outbox) == 5
 
 
+def test_too_many_sign_ups_from_one_address_are_refused() -> None:
+    client = Client()
+    answers = [
+        client.post(
+            "/en/accounts/signup/",
+            {"email": f"n{number}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        ).status_code
+        for number in range(21)
+    ]
+
+    assert answers[:20] == [302] * 20
+    assert answers[20] == 429
+
+
 def test_account_pages_label_fields_and_link_to_each_other() -> None:
     client = Client()
     login = client.get("/en/accounts/login/").content.decode()
