@@ -61,6 +61,7 @@ SITE_NAME = env("SITE_NAME", "Gemeinsam")
 INSTALLED_APPS = [
     "gemeinsam.core",
     "gemeinsam.accounts",
+    "gemeinsam.moderation",
     "gemeinsam.community",
     "gemeinsam.conversations",
     "gemeinsam.ratings",

@@ -92,7 +92,11 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("newsroom", "change_outsidechannel"),
         ("newsroom", "view_outsidechannel"),
     ],
-    COMMUNITY_MANAGER: [("wagtailadmin", "access_admin")],
+    COMMUNITY_MANAGER: [
+        ("wagtailadmin", "access_admin"),
+        ("moderation", "moderate_content"),
+        ("moderation", "view_report"),
+    ],
     ADMINISTRATOR: [],  # every permission, see below
 }
 

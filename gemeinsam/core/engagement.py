@@ -31,6 +31,10 @@ class TargetKind:
     on_count_changed: Callable[[Any, str, int], None] | None = None
     # Returns the queryset of public objects of this kind (for bulk checks).
     public_queryset: Callable[[], models.QuerySet[Any]] | None = None
+    # Hides (True) or restores (False) the item everywhere; None if it cannot be hidden.
+    set_hidden: Callable[[Any, bool], None] | None = None
+    # Whether the item is hidden now (for the moderation queue).
+    is_hidden: Callable[[Any], bool] = lambda obj: False
 
 
 _kinds: dict[type[models.Model], TargetKind] = {}
@@ -51,6 +55,19 @@ def target_kind(obj_or_model: Any) -> TargetKind | None:
 
 def registered_models() -> list[type[models.Model]]:
     return list(_kinds)
+
+
+def resolve_target(content_type_id: int, object_id: int) -> Any | None:
+    """The registered object named by a content type and id, public or not (for staff)."""
+    try:
+        content_type = ContentType.objects.get_for_id(content_type_id)
+    except ContentType.DoesNotExist:
+        return None
+    model = content_type.model_class()
+    if model is None or target_kind(model) is None:
+        return None
+    obj = model._default_manager.filter(pk=object_id).first()
+    return getattr(obj, "specific", obj) if obj is not None else None
 
 
 def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:

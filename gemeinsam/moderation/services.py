@@ -1,0 +1,76 @@
+"""Writes of moderation: report content, hide or restore it, dismiss a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.engagement import target_kind
+from gemeinsam.moderation.models import Report
+
+PERMISSION = "moderation.moderate_content"
+
+
+class ModerationError(ValueError):
+    """A moderation step cannot be done; the message says why."""
+
+
+@transaction.atomic
+def report_content(*, reporter: Any, target: Any, reason: str, details: str = "") -> Report:
+    """Record a report about ``target``; anyone may report (``reporter`` may be anonymous).
+
+    Precondition: the target is registered and can be hidden.
+    """
+    kind = target_kind(target)
+    if kind is None or kind.set_hidden is None:
+        raise ModerationError(_("This cannot be reported."))
+    if reason not in Report.Reason.values:
+        raise ModerationError(_("Choose a reason."))
+    return Report.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        reason=reason,
+        details=details.strip()[:2000],
+        url=kind.get_url(target)[:500],
+    )
+
+
+def _require_moderator(actor: Any) -> None:
+    if not actor.is_authenticated or not actor.has_perm(PERMISSION):
+        raise ModerationError(_("Only community managers may do this."))
+
+
+@transaction.atomic
+def decide_report(*, actor: Any, report: Report, hide: bool) -> None:
+    """Hide the reported content (``hide``) or dismiss the report and restore the content.
+
+    Every open report about the same content is closed with the same decision. Hidden
+    content disappears from every output; the public caches are purged.
+    """
+    _require_moderator(actor)
+    target = report.content_type.get_object_for_this_type(pk=report.object_id)
+    target = getattr(target, "specific", target)
+    kind = target_kind(target)
+    if kind is None or kind.set_hidden is None:
+        raise ModerationError(_("This content can no longer be hidden."))
+    kind.set_hidden(target, hide)
+    Report.objects.filter(
+        content_type=report.content_type, object_id=report.object_id, status=Report.Status.OPEN
+    ).update(
+        status=Report.Status.HIDDEN if hide else Report.Status.DISMISSED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+    )
+    if not hide:
+        report.refresh_from_db()
+        if report.status == Report.Status.HIDDEN:
+            Report.objects.filter(pk=report.pk).update(
+                status=Report.Status.DISMISSED, handled_by=actor, handled_at=timezone.now()
+            )
+    transaction.on_commit(purge_public_content)
