@@ -33,8 +33,8 @@ class RatingsConfig(AppConfig):
                     "(on a 1 to 5 scale, k stars are stored as 2k)."
                 ),
                 fields={
-                    "content_type": "The kind of item you rated (for example a story).",
-                    "object_id": "The id of the item you rated.",
+                    "item_type": "The kind of item you rated, e.g. newsroom.articlepage.",
+                    "object_id": "The number of the item you rated.",
                     "value": "Your rating on the 1 to 10 scale.",
                     "created_at": "When you first rated the item.",
                     "updated_at": "When you last changed the rating.",

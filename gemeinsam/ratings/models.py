@@ -81,6 +81,12 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return f"{self.value}/10"
 
+    @property
+    def item_type(self) -> str:
+        """The rated item's kind as "app.model", e.g. "newsroom.articlepage"."""
+        content_type = ContentType.objects.get_for_id(self.content_type_id)
+        return f"{content_type.app_label}.{content_type.model}"
+
 
 class RatingAggregate(models.Model):
     """Count, sum and distribution of the stored values for one item.

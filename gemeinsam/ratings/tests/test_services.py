@@ -234,3 +234,33 @@ def test_the_database_allows_one_rating_per_member_and_item(story, member):
         Rating.objects.create(user=member, content_type_id=ct_id, object_id=obj_id, value=6)
     with pytest.raises(IntegrityError), transaction.atomic():
         Rating.objects.filter(user=member).update(value=11)
+
+
+def test_a_members_data_export_lists_their_ratings(story, member):
+    import io
+    import json
+    import zipfile
+
+    from gemeinsam.core.privacy import export_member_data
+
+    rate(member, story, 8)
+    archive = zipfile.ZipFile(io.BytesIO(export_member_data(member)))
+    records = json.loads(archive.read("ratings-rating-user.json"))
+    assert len(records) == 1
+    assert records[0]["value"] == 8
+    assert records[0]["object_id"] == story.pk
+    assert records[0]["item_type"] == "newsroom.articlepage"
+    assert "ratings-rating-user.json" in archive.read("README.md").decode()
+
+
+def test_purging_a_member_takes_their_ratings_out_of_the_aggregates(story, make_member):
+    from gemeinsam.core.privacy import purge_member
+
+    leaving, staying = make_member(), make_member()
+    rate(leaving, story, 10)
+    rate(staying, story, 6)
+    purge_member(user_id=leaving.pk)
+    assert list(Rating.objects.values_list("user_id", "value")) == [(staying.pk, 6)]
+    aggregate = aggregate_of(story)
+    assert (aggregate.count, aggregate.total) == (1, 6)
+    assert aggregate.stored_distribution() == [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
