@@ -11,6 +11,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -211,6 +212,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # allauth: one login page for members and staff, by e-mail, verified, throttled.
+ACCOUNT_ADAPTER = "gemeinsam.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -238,7 +240,7 @@ if _email_url:
     EMAIL_HOST_PASSWORD = _email.get("PASSWORD") or ""
     EMAIL_USE_TLS = _email_url.startswith("smtp+tls")
     EMAIL_USE_SSL = _email_url.startswith("smtps")
-elif INSECURE_HTTP:
+elif INSECURE_HTTP and urlsplit(SITE_URL).hostname in {"127.0.0.1", "::1", "localhost"}:
     # `make run`: mail is kept under DATA_DIR/mail and readable at /en/members/dev-mail/.
     # The backend refuses to load unless the site is plain http on a loopback address.
     EMAIL_BACKEND = "gemeinsam.accounts.mail.CatcherBackend"

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("members/privacy/", include("gemeinsam.core.privacy_urls")),
     path("members/", include("gemeinsam.accounts.urls")),
     path("report/", include("gemeinsam.moderation.urls")),
+    path("comments/", include("gemeinsam.conversations.urls")),
     path("", include((newsroom_urls.page_patterns, "newsroom"))),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -52,6 +52,10 @@ class ConversationsConfig(AppConfig):
                 get_owner=lambda comment: comment.author,
                 on_count_changed=services.record_count_change,
                 public_queryset=lambda: Comment.objects.filter(is_hidden=False, is_deleted=False),
+                set_hidden=services.set_comment_hidden,
+                is_hidden=lambda comment: Comment.objects.filter(
+                    pk=comment.pk, is_hidden=True
+                ).exists(),
             ),
         )
         register_personal_data(

@@ -371,3 +371,8 @@ def import_comment(
         _refresh_scores(ancestors)
     transaction.on_commit(purge_public_content)
     return comment
+
+
+def set_comment_hidden(comment: Comment, hidden: bool) -> None:
+    """Hide the comment from every output, or show it again (moderation decides)."""
+    Comment.objects.filter(pk=comment.pk).update(is_hidden=hidden)

@@ -805,3 +805,23 @@ class ChannelItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ImportedItem(models.Model):
+    """Remembers what an import brought in, so importing the same file again adds nothing."""
+
+    source = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20)
+    source_id = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "source_id"], name="imported_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.source_id}"

@@ -36,3 +36,16 @@ def _list_url(page: selectors.CommentPage) -> str:
     from django.urls import reverse
 
     return reverse("conversations:comments", args=[page.content_type_id, page.object_id])
+
+
+@register.simple_tag
+def report_url(comment: Any) -> str:
+    """Where anyone can report this comment, if the site has moderation installed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        content_type = ContentType.objects.get_for_model(comment)
+        return reverse("moderation:report", args=[content_type.pk, comment.pk])
+    except NoReverseMatch:
+        return ""

@@ -109,3 +109,25 @@ def test_content_that_cannot_be_hidden_cannot_be_reported(newsroom, client) -> N
     url = f"/en/report/{ContentType.objects.get_for_model(story).pk}/{story.pk}/"
 
     assert client.get(url).status_code == 404
+
+
+def test_a_hidden_comment_disappears_from_the_story(
+    newsroom, member, manager, django_capture_on_commit_callbacks
+) -> None:
+    from gemeinsam.conversations.services import post_comment
+    from gemeinsam.newsroom.models import ArticlePage
+
+    story = newsroom.add_story(ArticlePage, title="Commented story")
+    comment = post_comment(author=member, target=story, body="Rude words here")
+    assert "Rude words here" in Client().get(story.url).content.decode()
+    url = f"/en/report/{ContentType.objects.get_for_model(comment).pk}/{comment.pk}/"
+    assert Client().post(url, {"reason": "harassment"}).status_code == 200
+    client = Client()
+    client.force_login(manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/reports/{Report.objects.get().pk}/decide/", {"hide": "1"})
+
+    comment.refresh_from_db()
+    assert comment.is_hidden
+    assert "Rude words here" not in Client().get(story.url).content.decode()

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     ("home", "anonymous"): 15,
     ("home", "member"): 21,
-    ("story", "anonymous"): 18,
-    ("story", "member"): 25,
+    ("story", "anonymous"): 20,
+    ("story", "member"): 28,
     ("index", "anonymous"): 14,
     ("index", "member"): 19,
     ("rss", "anonymous"): 6,

@@ -1,0 +1,58 @@
+"""Import a WordPress export file (WXR) into the newsroom, with its comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gemeinsam.newsroom.models import StoryIndexPage
+from gemeinsam.newsroom.wordpress import WordPressImportError, import_export, parse_export
+
+
+class Command(BaseCommand):
+    help = "Import posts, categories, tags, authors and threaded comments from a WordPress export."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", type=Path, help="The .xml file from Tools → Export.")
+        parser.add_argument(
+            "--language", default="en", help="Language of the posts: en or de (default en)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        index = StoryIndexPage.objects.filter(locale__language_code=options["language"]).first()
+        if index is None:
+            raise CommandError(
+                f"There is no story index in language {options['language']!r} to import into."
+            )
+        try:
+            export = parse_export(path.read_bytes())
+        except WordPressImportError as error:
+            raise CommandError(f"{path}: {error} Nothing was imported.") from error
+        self.stdout.write(
+            f"Importing {len(export.posts)} posts from {export.site or path.name} "
+            f"into {index.title!r}…"
+        )
+        result = import_export(export, index=index, progress=self._progress)
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Posts: {result.posts_created} new, {result.posts_skipped} already there. "
+                f"Comments: {result.comments_created} new, {result.comments_skipped} already "
+                f"there. Authors: {result.authors_created} new."
+            )
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        """A text progress bar: redrawn in place on a terminal, every tenth step elsewhere."""
+        if not (self.stdout.isatty() or done == total or done % 10 == 0):
+            return
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stdout.write(f"\r[{bar}] {done}/{total}", ending="\n" if done == total else "")
+        self.stdout.flush()

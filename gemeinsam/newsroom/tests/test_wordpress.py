@@ -1,0 +1,144 @@
+"""A WordPress export moves in whole: posts, categories, tags, authors, threaded comments."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gemeinsam.conversations.models import Comment
+from gemeinsam.newsroom.models import ArticlePage, Author, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def wxr(*, posts: int, comments_per_post: int, secure: bool = True) -> bytes:
+    """An export like WordPress writes it: comments reply to earlier ones in chains."""
+    scheme = "https" if secure else "http"
+    items = []
+    comment_id = 0
+    for number in range(1, posts + 1):
+        comments = []
+        first = comment_id + 1
+        for position in range(comments_per_post):
+            comment_id += 1
+            parent = 0 if position % 5 == 0 else comment_id - 1
+            date = f"2020-01-{(position % 28) + 1:02d} 10:{position % 60:02d}:00"
+            comments.append(f"""
+      <wp:comment>
+        <wp:comment_id>{comment_id}</wp:comment_id>
+        <wp:comment_author><![CDATA[Guest {comment_id}]]></wp:comment_author>
+        <wp:comment_author_email>guest{comment_id}@example.org</wp:comment_author_email>
+        <wp:comment_date_gmt>{date}</wp:comment_date_gmt>
+        <wp:comment_content><![CDATA[Comment {comment_id} <em>{number}</em>]]></wp:comment_content>
+        <wp:comment_approved>1</wp:comment_approved>
+        <wp:comment_type>comment</wp:comment_type>
+        <wp:comment_parent>{parent}</wp:comment_parent>
+      </wp:comment>""")
+        del first
+        items.append(f"""
+    <item>
+      <title>Post number {number}</title>
+      <dc:creator><![CDATA[editor]]></dc:creator>
+      <content:encoded><![CDATA[First paragraph of post {number}.
+
+Second paragraph, <a href="https://example.org" onclick="x()">a link</a>.<script>1</script>
+]]></content:encoded>
+      <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+      <wp:post_id>{number}</wp:post_id>
+      <wp:post_date_gmt>2019-05-{(number % 28) + 1:02d} 08:00:00</wp:post_date_gmt>
+      <wp:post_name>post-number-{number}</wp:post_name>
+      <wp:status>publish</wp:status>
+      <wp:post_type>post</wp:post_type>
+      <category domain="category" nicename="company"><![CDATA[Company]]></category>
+      <category domain="post_tag" nicename="solar"><![CDATA[Solar]]></category>
+      {"".join(comments)}
+    </item>""")
+    items.append("""
+    <item><title>A page</title><wp:post_id>9999</wp:post_id><wp:status>publish</wp:status>
+      <wp:post_type>page</wp:post_type></item>""")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"
+  xmlns:excerpt="{scheme}://wordpress.org/export/1.2/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:wp="{scheme}://wordpress.org/export/1.2/">
+  <channel>
+    <title>Old blog</title>
+    <link>https://blog.example.org</link>
+    <wp:author><wp:author_login><![CDATA[editor]]></wp:author_login>
+      <wp:author_display_name><![CDATA[Erika Editor]]></wp:author_display_name></wp:author>
+    {"".join(items)}
+  </channel>
+</rss>""".encode()
+
+
+def run(path: Path) -> str:
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("secure", [True, False])
+def test_a_hundred_posts_with_a_thousand_comments_import_exactly_twice_without_duplicates(
+    newsroom, tmp_path: Path, secure: bool
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(posts=100, comments_per_post=10, secure=secure))
+
+    first = run(export)
+    second = run(export)
+
+    assert "Posts: 100 new" in first
+    assert "Posts: 0 new, 100 already there" in second
+    assert ArticlePage.objects.count() == 100
+    assert Comment.objects.count() == 1000
+    assert Comment.objects.filter(parent__isnull=True).count() == 200
+    reply = Comment.objects.get(guest_name="Guest 5")
+    assert reply.parent.guest_name == "Guest 4"
+    assert reply.depth == 4
+    assert reply.root.guest_name == "Guest 1"
+    post = ArticlePage.objects.get(slug="post-number-7")
+    assert post.first_published_at.strftime("%Y-%m-%d %H:%M") == "2019-05-08 08:00"
+    assert list(post.authors.values_list("name", flat=True)) == ["Erika Editor"]
+    assert post.topic.name == "Company"
+    assert list(post.tags.names()) == ["Solar"]
+    html = str(post.body)
+    assert "<script" not in html
+    assert "onclick" not in html
+    assert Author.objects.filter(slug="editor").count() == 1
+    assert Topic.objects.filter(slug="company").count() == 1
+
+
+def test_malformed_xml_gives_a_clear_error_and_stores_nothing(newsroom, tmp_path: Path) -> None:
+    export = tmp_path / "broken.xml"
+    export.write_bytes(wxr(posts=2, comments_per_post=2)[:-40])
+
+    with pytest.raises(CommandError, match=r"not valid XML.*Nothing was imported"):
+        run(export)
+    assert not ArticlePage.objects.exists()
+
+
+def test_entity_expansion_is_refused(newsroom, tmp_path: Path) -> None:
+    export = tmp_path / "bomb.xml"
+    export.write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b'<rss xmlns:wp="https://wordpress.org/export/1.2/"><channel><title>&b;</title>'
+        b"</channel></rss>"
+    )
+
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        run(export)
+
+
+def test_a_file_that_is_not_a_wordpress_export_is_refused(newsroom, tmp_path: Path) -> None:
+    export = tmp_path / "feed.xml"
+    export.write_bytes(b"<rss><channel><title>Just a feed</title></channel></rss>")
+
+    with pytest.raises(CommandError, match="not a WordPress export"):
+        run(export)
+    with pytest.raises(CommandError, match="No such file"):
+        run(tmp_path / "missing.xml")
