@@ -45,6 +45,7 @@ def test_the_widget_shows_average_count_and_distribution_as_text(story, make_mem
     assert '<th scope="row">8 stars</th>' in html
     assert '<td class="rating-number">7</td>' in html
     assert '<meter min="0" max="100" value="64" aria-hidden="true">' in html
+    assert '<span class="rating-percent">64%</span>' in html
 
 
 def test_the_widget_speaks_german_under_a_german_request(story, member):
