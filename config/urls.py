@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from gemeinsam.community import views as community_views
 from gemeinsam.core.media import serve_media
 from gemeinsam.newsroom import urls as newsroom_urls
 
@@ -20,9 +21,11 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("community/", include("gemeinsam.community.urls")),
     path("members/privacy/", include("gemeinsam.core.privacy_urls")),
+    path("members/<int:user_id>/", community_views.member_page, name="member-profile"),
     path("members/", include("gemeinsam.accounts.urls")),
     path("report/", include("gemeinsam.moderation.urls")),
     path("comments/", include("gemeinsam.conversations.urls")),
+    path("ratings/", include("gemeinsam.ratings.urls")),
     path("", include((newsroom_urls.page_patterns, "newsroom"))),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -55,6 +55,10 @@ def engagement_state(*, user: Any, target: Any) -> EngagementState:
     return state
 
 
+def follower_count(member: Any) -> int:
+    return Follow.objects.filter(followed=member).count()
+
+
 def is_following(*, user: Any, member: Any) -> bool:
     return (
         bool(user.is_authenticated)

@@ -206,3 +206,26 @@ def mastodon_share(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     return HttpResponseRedirect(f"https://{instance}/share?text={quote(text)}")
+
+
+def member_page(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A member's public profile with their recent public activity and a follow button."""
+    from django.utils.cache import add_never_cache_headers
+
+    from gemeinsam.accounts.selectors import member_profile
+
+    profile = member_profile(user_id, viewer=request.user)
+    if profile is None:
+        raise Http404(_("There is no such member."))
+    response = render(
+        request,
+        "community/profile_detail.html",
+        {
+            "profile": profile,
+            "activity": selectors.member_activity(member=profile.member),
+            "follower_count": selectors.follower_count(profile.member),
+        },
+    )
+    if request.user.is_authenticated:
+        add_never_cache_headers(response)
+    return response

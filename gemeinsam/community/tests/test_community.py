@@ -220,3 +220,40 @@ def test_home_feed_query_count_is_fixed(
         response = client.get("/en/community/feed/")
 
     assert response.content.decode().count("feed-entry") >= 10
+
+
+def test_profile_shows_public_activity_and_a_follow_button(story, member, run_on_commit) -> None:
+    with run_on_commit(execute=True):
+        services.set_fave(user=member, target=story, faved=True)
+    viewer = make_member("viewer@example.org")
+    client = Client()
+    client.force_login(viewer)
+
+    html = client.get(f"/en/members/{member.pk}/").content.decode()
+
+    assert "Faved" in html
+    assert "Community roof" in html
+    assert "Follow " in html
+    assert "0 followers" in html
+    assert Client().get("/en/members/999999/").status_code == 404
+
+
+def test_profile_page_query_count_is_fixed(
+    newsroom, member, run_on_commit, settings, django_assert_num_queries
+) -> None:
+    settings.PAGE_CACHE_SECONDS = 0
+    for number in range(6):
+        story = newsroom.add_story(ArticlePage, title=f"Story {number}")
+        with run_on_commit(execute=True):
+            services.set_fave(user=member, target=story, faved=True)
+            services.set_share(user=member, target=story, shared=True)
+    client = Client()
+    client.get(f"/en/members/{member.pk}/")
+    client.get("/en/members/999999/")
+
+    # Profile, activity, follower count, the stories (one query per content type) and the
+    # site's root for their addresses.
+    with django_assert_num_queries(5):
+        response = client.get(f"/en/members/{member.pk}/")
+
+    assert response.content.decode().count("feed-entry") == 12
