@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from gemeinsam.core.models import DeletionRequest
@@ -49,7 +50,7 @@ def _rows(entry: PersonalData, user: Any) -> models.QuerySet[Any]:
 def _value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+    if isinstance(value, FieldFile):  # an empty one has a name but no url
         return value.name or ""
     return value
 
