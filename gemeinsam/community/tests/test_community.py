@@ -257,3 +257,47 @@ def test_profile_page_query_count_is_fixed(
         response = client.get(f"/en/members/{member.pk}/")
 
     assert response.content.decode().count("feed-entry") == 12
+
+
+@pytest.mark.slow
+def test_home_feed_of_a_member_following_500_costs_the_same_queries(
+    newsroom, member, settings, django_assert_num_queries
+) -> None:
+    """500 followed members, each with activity: the feed still costs a fixed number."""
+    story = newsroom.add_story(ArticlePage, title="Popular")
+    content_type = ContentType.objects.get_for_model(story)
+    others = User.objects.bulk_create(
+        [User(email=f"f{number}@example.org", display_name=f"F{number}") for number in range(500)]
+    )
+    Follow.objects.bulk_create([Follow(follower=member, followed=other) for other in others])
+    Activity.objects.bulk_create(
+        [
+            Activity(actor=other, verb="faved", content_type=content_type, object_id=story.pk)
+            for other in others
+        ]
+    )
+    client = Client()
+    client.force_login(member)
+    client.get("/en/community/feed/")
+
+    with django_assert_num_queries(16):
+        response = client.get("/en/community/feed/")
+
+    assert response.content.decode().count("feed-entry") == 30
+
+
+def test_notifications_page_costs_a_fixed_number_of_queries(
+    member, run_on_commit, django_assert_num_queries
+) -> None:
+    for number in range(40):
+        fan = make_member(f"n{number}@example.org")
+        with run_on_commit(execute=True):
+            services.follow_member(user=fan, member=member)
+    client = Client()
+    client.force_login(member)
+    client.get("/en/community/notifications/")
+
+    with django_assert_num_queries(8):
+        response = client.get("/en/community/notifications/")
+
+    assert response.content.decode().count("feed-entry") == 30

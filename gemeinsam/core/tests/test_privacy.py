@@ -41,8 +41,15 @@ def test_every_model_with_a_member_link_is_in_the_registry() -> None:
 
 @pytest.fixture
 def active_member(newsroom, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from gemeinsam.accounts.models import Profile
     from gemeinsam.community import services
+    from gemeinsam.conversations.services import post_comment
+    from gemeinsam.core.engagement import target_reference
     from gemeinsam.newsroom.models import ArticlePage
+    from gemeinsam.newsroom.tests.factories import png_bytes
+    from gemeinsam.ratings.services import rate_item
 
     member = User.objects.create_user(
         email="leaving.member@example.org", password="pw-123456789", display_name="Leaving"
@@ -55,6 +62,18 @@ def active_member(newsroom, django_capture_on_commit_callbacks):
         services.follow_member(user=member, member=friend)
         services.follow_member(user=friend, member=member)
         services.become_fan(user=member)
+        comment = post_comment(
+            author=member, target=story, body="I was here, @member-%d" % friend.pk
+        )
+        post_comment(author=friend, target=story, body="Hello back", parent=comment)
+        rate_item(
+            user=member, content_type_id=target_reference(story)[0], object_id=story.pk, stars=9
+        )
+    Profile.objects.create(
+        user=member,
+        bio="Leaving soon",
+        avatar=ContentFile(png_bytes(), name="me.png"),
+    )
     return member
 
 
@@ -142,6 +161,7 @@ def all_rows_mention(email: str, user_id: int) -> list[str]:
 
 def test_after_the_grace_period_no_table_or_file_knows_the_member(active_member) -> None:
     email, user_id = active_member.email, active_member.pk
+    assert list(settings.MEDIA_ROOT.glob("avatars/**/*.*")), "the avatar file exists first"
     client = Client()
     client.force_login(active_member)
     client.post("/en/members/privacy/delete/", {"password": "pw-123456789", "comments": "delete"})
@@ -152,3 +172,9 @@ def test_after_the_grace_period_no_table_or_file_knows_the_member(active_member)
     assert all_rows_mention(email, user_id) == []
     media = [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
     assert not [path for path in media if email in path.read_bytes().decode("latin-1")]
+    assert not list(settings.MEDIA_ROOT.glob("avatars/**/*.*")), "the avatar file is gone"
+    from gemeinsam.conversations.models import Comment
+    from gemeinsam.ratings.models import RatingAggregate
+
+    assert Comment.objects.get(body="Hello back").parent.body == ""  # the reply stays readable
+    assert RatingAggregate.objects.get().count == 0  # the rating left the aggregate
