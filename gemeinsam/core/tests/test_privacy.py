@@ -62,9 +62,7 @@ def active_member(newsroom, django_capture_on_commit_callbacks):
         services.follow_member(user=member, member=friend)
         services.follow_member(user=friend, member=member)
         services.become_fan(user=member)
-        comment = post_comment(
-            author=member, target=story, body="I was here, @member-%d" % friend.pk
-        )
+        comment = post_comment(author=member, target=story, body=f"I was here, @member-{friend.pk}")
         post_comment(author=friend, target=story, body="Hello back", parent=comment)
         rate_item(
             user=member, content_type_id=target_reference(story)[0], object_id=story.pk, stars=9
