@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q
 
 from gemeinsam.accounts.selectors import muted_user_ids
@@ -20,11 +21,19 @@ from gemeinsam.community.models import (
     Share,
     TagFollow,
 )
+from gemeinsam.core.caching import content_generation
 from gemeinsam.core.engagement import host_items, target_kind, target_reference
 
 
 def fan_count() -> int:
-    return Fan.objects.count()
+    """How many fans the host has; cached until the next public change (becoming or
+    stopping being a fan purges it)."""
+    key = f"community:fans:{content_generation()}"
+    count = cache.get(key)
+    if count is None:
+        count = Fan.objects.count()
+        cache.set(key, count, 300)
+    return int(count)
 
 
 def is_fan(user: Any) -> bool:

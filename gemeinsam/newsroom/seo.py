@@ -33,6 +33,7 @@ from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 
+from gemeinsam.community.selectors import fan_count
 from gemeinsam.core.caching import content_changed_at, content_generation
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
@@ -375,6 +376,12 @@ def _home_head(page: HomePage, request: HttpRequest | None) -> HeadTags:
     organization = {"@context": "https://schema.org", **organization_data()}
     if description:
         organization["description"] = description
+    organization["interactionStatistic"] = {
+        "@type": "InteractionCounter",
+        "interactionType": "https://schema.org/FollowAction",
+        "userInteractionCount": fan_count(),
+        "name": "fans",
+    }
     website = {
         "@context": "https://schema.org",
         "@type": "WebSite",

@@ -162,9 +162,10 @@ def test_muted_members_leave_the_home_feed(story, member, run_on_commit) -> None
     assert not any(e.activity for e in selectors.FeedService().home(user=member))
 
 
-def test_fans_are_counted_on_the_home_page(newsroom, member) -> None:
+def test_fans_are_counted_on_the_home_page(newsroom, member, run_on_commit) -> None:
     client, token = csrf_client(member)
-    client.post("/en/community/fan/", {"on": "1", "csrfmiddlewaretoken": token})
+    with run_on_commit(execute=True):
+        client.post("/en/community/fan/", {"on": "1", "csrfmiddlewaretoken": token})
 
     assert Fan.objects.count() == 1
     html = Client().get("/en/").content.decode()

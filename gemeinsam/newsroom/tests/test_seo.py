@@ -380,3 +380,17 @@ def test_machine_outputs_are_cacheable_and_answer_304(
         again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
+
+
+def test_home_page_json_ld_counts_the_fans(newsroom, member, client) -> None:
+    import extruct
+
+    from gemeinsam.community.models import Fan
+
+    Fan.objects.create(user=member)
+
+    html = client.get("/en/").content.decode()
+
+    data = extruct.extract(html, syntaxes=["json-ld"])["json-ld"]
+    organization = next(item for item in data if item.get("@type") == "Organization")
+    assert organization["interactionStatistic"]["userInteractionCount"] == 1
