@@ -93,7 +93,31 @@ def notifications(*, user: Any, before: int | None = None, limit: int = 30) -> l
         rows = rows.exclude(actor_id__in=muted)
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    return list(rows.order_by("-pk")[:limit])
+    return _without_hidden(list(rows.order_by("-pk")[:limit]))
+
+
+def _without_hidden(items: list[Notification]) -> list[Notification]:
+    """Drop notifications about content that was hidden or removed since (one query per
+    kind of content)."""
+    wanted: dict[int, set[int]] = {}
+    for item in items:
+        if item.content_type_id and item.object_id:
+            wanted.setdefault(item.content_type_id, set()).add(item.object_id)
+    visible: set[tuple[int, int]] = set()
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        kind = target_kind(model) if model else None
+        if kind is None or kind.public_queryset is None:
+            visible |= {(content_type_id, pk) for pk in ids}
+            continue
+        public = kind.public_queryset().filter(pk__in=ids).values_list("pk", flat=True)
+        visible |= {(content_type_id, pk) for pk in public}
+    return [
+        item
+        for item in items
+        if not (item.content_type_id and item.object_id)
+        or (item.content_type_id, item.object_id) in visible
+    ]
 
 
 # --------------------------------------------------------------------------------- feeds

@@ -302,3 +302,17 @@ def test_notifications_page_costs_a_fixed_number_of_queries(
         response = client.get("/en/community/notifications/")
 
     assert response.content.decode().count("feed-entry") == 30
+
+
+def test_notifications_about_hidden_comments_disappear(story, member, run_on_commit) -> None:
+    from gemeinsam.conversations.models import Comment
+    from gemeinsam.conversations.services import post_comment, set_comment_hidden
+
+    writer = make_member("writer@example.org")
+    with run_on_commit(execute=True):
+        post_comment(author=writer, target=story, body=f"Hey @member-{member.pk}, rude words")
+    assert [n.verb for n in selectors.notifications(user=member)] == ["mentioned"]
+
+    set_comment_hidden(Comment.objects.get(author=writer), True)
+
+    assert selectors.notifications(user=member) == []
