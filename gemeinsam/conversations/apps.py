@@ -25,6 +25,14 @@ def _comment_url(comment: Any) -> str:
     return f"{kind.get_url(target) if kind else ''}#comment-{comment.pk}"
 
 
+def _thread_url(thread: Any) -> str:
+    return str(thread.get_absolute_url())
+
+
+def _thread_is_public(thread: Any) -> bool:
+    return not thread.is_hidden and bool(thread.topic.is_open)
+
+
 def _comment_is_public(comment: Any) -> bool:
     if comment.is_hidden or comment.is_deleted:
         return False
@@ -38,7 +46,7 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from gemeinsam.conversations import services
-        from gemeinsam.conversations.models import Comment
+        from gemeinsam.conversations.models import Comment, DiscussionThread
         from gemeinsam.core.engagement import TargetKind, register_target
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
 
@@ -55,6 +63,22 @@ class ConversationsConfig(AppConfig):
                 set_hidden=services.set_comment_hidden,
                 is_hidden=lambda comment: Comment.objects.filter(
                     pk=comment.pk, is_hidden=True
+                ).exists(),
+            ),
+        )
+        register_target(
+            DiscussionThread,
+            TargetKind(
+                label="thread",
+                get_url=_thread_url,
+                get_title=lambda thread: thread.title,
+                is_public=_thread_is_public,
+                get_owner=lambda thread: thread.author,
+                on_count_changed=services.record_thread_count_change,
+                public_queryset=lambda: DiscussionThread.objects.public(),
+                set_hidden=services.set_thread_hidden,
+                is_hidden=lambda thread: DiscussionThread.objects.filter(
+                    pk=thread.pk, is_hidden=True
                 ).exists(),
             ),
         )
@@ -75,5 +99,24 @@ class ConversationsConfig(AppConfig):
                 policy="custom",
                 # The member chooses: {"comments": "delete"} (default) or {"comments": "keep"}.
                 on_delete=services.erase_member_comments,
+            )
+        )
+        register_personal_data(
+            PersonalData(
+                model=DiscussionThread,
+                user_field="author",
+                description="A discussion the member started on a topic of the space.",
+                fields={
+                    "title": "The title as written.",
+                    "body": "The text as written (Markdown).",
+                    "created_at": "When it was started.",
+                    "topic": "The topic it was started on.",
+                    "reply_count": "How many replies it has.",
+                },
+                policy="custom",
+                # Follows the member's choice for comments: {"comments": "keep"} keeps the
+                # discussion by "deleted member"; "delete" (default) hides it and removes
+                # its text, keeping the replies of others.
+                on_delete=services.erase_member_threads,
             )
         )

@@ -145,3 +145,82 @@ class Comment(models.Model):
         if self.author_id is not None and self.author_id == user.pk:
             return True
         return bool(user.is_staff and user.has_perm("conversations.delete_comment"))
+
+
+class DiscussionTopic(models.Model):
+    """A subject of the space that members can start discussions on; the host's staff keep
+    the list in the admin. A closed topic takes its discussions out of public view."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_open = models.BooleanField(
+        _("open"),
+        default=True,
+        help_text=_("Closed topics and their discussions are not shown to the public."),
+    )
+    sort_order = models.IntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("discussion topic")
+        verbose_name_plural = _("discussion topics")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscussionThreadQuerySet(models.QuerySet["DiscussionThread"]):
+    def public(self) -> DiscussionThreadQuerySet:
+        """Not hidden by moderation, in an open topic."""
+        return self.filter(is_hidden=False, topic__is_open=True)
+
+
+class DiscussionThread(models.Model):
+    """A discussion a member started on a topic; the replies are comments on it.
+    ``reply_count`` and ``last_activity_at`` change only through the services."""
+
+    topic = models.ForeignKey(DiscussionTopic, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discussion_threads",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField(db_index=True)
+    reply_count = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(default=False)
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Locked discussions take no more replies.")
+    )
+
+    objects = DiscussionThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("discussion")
+        verbose_name_plural = _("discussions")
+        indexes = [
+            # Keyset pages of a topic's discussions, latest activity first.
+            models.Index(
+                fields=["topic", "last_activity_at", "id"],
+                condition=Q(is_hidden=False),
+                name="thread_topic_activity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("conversations:discussion", args=[self.topic.slug, self.pk])
+
+    @property
+    def author_name(self) -> str:
+        return self.author.public_name if self.author is not None else gettext("deleted member")

@@ -1,4 +1,5 @@
-"""Reads for comments: keyset pages of threads, one thread, and what a viewer may do."""
+"""Reads for comments and discussions: keyset pages of threads, one thread, what a viewer
+may do, topics with their discussions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
 from gemeinsam.accounts.selectors import blocked_user_ids
-from gemeinsam.conversations.models import Comment, CommentQuerySet
+from gemeinsam.conversations.models import (
+    Comment,
+    CommentQuerySet,
+    DiscussionThread,
+    DiscussionTopic,
+)
 from gemeinsam.core.engagement import target_reference
 
 SORTS = ("oldest", "newest", "best")
@@ -311,3 +317,83 @@ def single_view(comment: Comment, user: Any) -> CommentView:
         parent = Comment.objects.select_related("author").filter(pk=comment.parent_id).first()
         parent_name = "" if parent is None or parent.is_deleted else parent.author_name
     return Viewer.of(user).view(comment, parent_name=parent_name)
+
+
+# ---------------------------------------------------------------------------- discussions
+
+DISCUSSION_PAGE_SIZE = 20
+DISCUSSION_CURSOR_SALT = "conversations.discussions.cursor"
+
+
+@dataclass
+class DiscussionPage:
+    """One keyset page of a topic's discussions, latest activity first."""
+
+    threads: list[DiscussionThread]
+    next_cursor: str | None = None
+
+
+def open_topics() -> list[DiscussionTopic]:
+    """Open topics in their order, each with ``thread_count`` (discussions the public sees);
+    one query."""
+    return list(
+        DiscussionTopic.objects.filter(is_open=True).annotate(
+            thread_count=Count("threads", filter=Q(threads__is_hidden=False))
+        )
+    )
+
+
+def open_topic(slug: str) -> DiscussionTopic | None:
+    return DiscussionTopic.objects.filter(slug=slug, is_open=True).first()
+
+
+def _encode_discussion_cursor(thread: DiscussionThread) -> str:
+    return signing.dumps(
+        [thread.last_activity_at.isoformat(), thread.pk], salt=DISCUSSION_CURSOR_SALT
+    )
+
+
+def _decode_discussion_cursor(token: str | None) -> tuple[datetime, int] | None:
+    if not token:
+        return None
+    try:
+        key, thread_id = signing.loads(token, salt=DISCUSSION_CURSOR_SALT)
+        if not isinstance(thread_id, int) or not isinstance(key, str):
+            return None
+        return datetime.fromisoformat(key), thread_id
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def discussion_page(
+    *, topic: DiscussionTopic, cursor: str | None = None, size: int = DISCUSSION_PAGE_SIZE
+) -> DiscussionPage:
+    """The public discussions of ``topic`` after ``cursor`` (a signed (last activity, id)
+    pair; a missing or forged one starts at the top), with their authors; one query."""
+    queryset = (
+        DiscussionThread.objects.filter(topic=topic, is_hidden=False)
+        .select_related("author")
+        .order_by("-last_activity_at", "-id")
+    )
+    after = _decode_discussion_cursor(cursor)
+    if after is not None:
+        key, thread_id = after
+        queryset = queryset.filter(
+            Q(last_activity_at__lt=key) | Q(last_activity_at=key, id__lt=thread_id)
+        )
+    rows = list(queryset[: size + 1])
+    threads = rows[:size]
+    for thread in threads:
+        thread.topic = topic
+    next_cursor = _encode_discussion_cursor(threads[-1]) if len(rows) > size else None
+    return DiscussionPage(threads=threads, next_cursor=next_cursor)
+
+
+def public_discussion(topic_slug: str, thread_id: int) -> DiscussionThread | None:
+    """The discussion with this id in the open topic with this slug, unless hidden."""
+    return (
+        DiscussionThread.objects.public()
+        .filter(pk=thread_id, topic__slug=topic_slug)
+        .select_related("topic", "author")
+        .first()
+    )

@@ -1,4 +1,5 @@
-"""Writes for comments: post, reply, edit, delete, count faves, erase a leaving member's."""
+"""Writes for comments and discussions: post, reply, edit, delete, count faves, start a
+discussion, count its replies, erase a leaving member's."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from gemeinsam.conversations.markdown import (
     mention_handles,
     render_markdown,
 )
-from gemeinsam.conversations.models import MAX_DEPTH, Comment, path_segment
+from gemeinsam.conversations.models import (
+    MAX_DEPTH,
+    Comment,
+    DiscussionThread,
+    DiscussionTopic,
+    path_segment,
+)
 from gemeinsam.core import ratelimit
 from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.engagement import target_kind, target_reference
@@ -227,6 +234,9 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     )
     comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
     comment.save(update_fields=["path"])
+    if kind.on_count_changed is not None:
+        # The target may keep its own count (a discussion counts its replies) or refuse.
+        kind.on_count_changed(target, "comments", 1)
     if parent is not None:
         ancestors = comment.ancestor_ids
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
@@ -376,3 +386,127 @@ def import_comment(
 def set_comment_hidden(comment: Comment, hidden: bool) -> None:
     """Hide the comment from every output, or show it again (moderation decides)."""
     Comment.objects.filter(pk=comment.pk).update(is_hidden=hidden)
+
+
+# ---------------------------------------------------------------------------- discussions
+
+THREAD_TITLE_MIN = 3
+THREAD_TITLE_MAX = 200
+THREAD_BODY_MAX = 10000
+
+
+class DiscussionError(Exception):
+    """A discussion write was refused; the message is shown to the member as it is."""
+
+
+class DiscussionNotAllowedError(DiscussionError):
+    pass
+
+
+class TopicClosedError(DiscussionError):
+    pass
+
+
+class InvalidThreadError(DiscussionError):
+    pass
+
+
+def thread_limit() -> tuple[int, int]:
+    """(discussions, seconds): how many discussions a member may start in how long."""
+    return (
+        int(getattr(settings, "GEMEINSAM_THREAD_RATE_LIMIT", 5)),
+        int(getattr(settings, "GEMEINSAM_THREAD_RATE_PERIOD", 600)),
+    )
+
+
+def clean_thread_title(title: str) -> str:
+    """The title as stored: plain text on one line, 3 to 200 characters."""
+    text = " ".join((title or "").split())
+    if len(text) < THREAD_TITLE_MIN:
+        raise InvalidThreadError(
+            _("Give the discussion a title of at least %(min)d characters.")
+            % {"min": THREAD_TITLE_MIN}
+        )
+    if len(text) > THREAD_TITLE_MAX:
+        raise InvalidThreadError(
+            _("A title can be at most %(max)d characters long.") % {"max": THREAD_TITLE_MAX}
+        )
+    return text
+
+
+@transaction.atomic
+def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) -> DiscussionThread:
+    """Start a discussion on ``topic``.
+
+    Preconditions: ``author`` is an active, signed-in member; the topic is open; the title
+    has 3 to 200 characters (plain text, whitespace collapsed); the text (Markdown, may be
+    empty) is at most ``THREAD_BODY_MAX`` characters; a member may start
+    ``thread_limit()`` discussions in its period (5 in 10 minutes by default).
+
+    Side effects: stores the discussion with its rendered text, announces "started_thread"
+    after commit and makes cached public pages stale.
+    """
+    if author is None or not author.is_authenticated or not author.is_active:
+        raise DiscussionNotAllowedError(_("Sign in to start a discussion."))
+    if not topic.is_open:
+        raise TopicClosedError(_("This topic is closed for new discussions."))
+    clean_title = clean_thread_title(title)
+    text = (body or "").strip()
+    if len(text) > THREAD_BODY_MAX:
+        raise InvalidThreadError(
+            _("The text can be at most %(limit)d characters long.") % {"limit": THREAD_BODY_MAX}
+        )
+    limit, period = thread_limit()
+    ratelimit.check(
+        f"conversations:thread:{author.pk}",
+        limit=limit,
+        period=period,
+        message=_("You have started several discussions just now. Please wait a few minutes."),
+    )
+    now = timezone.now()
+    thread = DiscussionThread.objects.create(
+        topic=topic,
+        author=author,
+        title=clean_title,
+        body=text,
+        body_html=render_markdown(text) if text else "",
+        created_at=now,
+        last_activity_at=now,
+    )
+    announce(actor=author, verb="started_thread", target=thread)
+    transaction.on_commit(purge_public_content)
+    return thread
+
+
+def record_thread_count_change(thread: DiscussionThread, counter: str, delta: int) -> None:
+    """The engagement hook for discussions, called inside the write transaction: a reply
+    (a comment on the discussion) raises ``reply_count`` and moves ``last_activity_at`` to
+    now; a locked discussion refuses the reply (the transaction is rolled back)."""
+    if counter != "comments":
+        return
+    current = DiscussionThread.objects.select_for_update().filter(pk=thread.pk).first()
+    if current is None or current.is_locked:
+        raise TargetUnavailableError(_("This discussion is locked and takes no more replies."))
+    DiscussionThread.objects.filter(pk=thread.pk).update(
+        reply_count=Greatest(F("reply_count") + delta, Value(0)),
+        last_activity_at=timezone.now(),
+    )
+    transaction.on_commit(purge_public_content)
+
+
+def set_thread_hidden(thread: DiscussionThread, hidden: bool) -> None:
+    """Hide the discussion from every output, or show it again (moderation decides)."""
+    DiscussionThread.objects.filter(pk=thread.pk).update(is_hidden=hidden)
+    transaction.on_commit(purge_public_content)
+
+
+def erase_member_threads(threads: Any, options: dict[str, Any]) -> None:
+    """What happens to a leaving member's discussions, following their choice for comments
+    (option "comments"): "keep" leaves them in place by "deleted member"; "delete" (the
+    default) hides each discussion and removes its text, so that the replies of others are
+    kept (the title stays stored for the moderation record, but nobody sees it)."""
+    if options.get("comments") == "keep":
+        threads.update(author=None)
+    else:
+        threads.update(author=None, is_hidden=True, body="", body_html="")
+    transaction.on_commit(purge_public_content)

@@ -1,4 +1,4 @@
-"""Comment URLs, mounted under /<language>/comments/."""
+"""Comment and discussion URLs, mounted under /<language>/comments/."""
 
 from __future__ import annotations
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:comment_id>/reply/", views.reply, name="reply"),
     path("<int:comment_id>/edit/", views.edit, name="edit"),
     path("<int:comment_id>/delete/", views.delete, name="delete"),
+    path("discussions/", views.discussions, name="discussions"),
+    path("discussions/<slug:slug>/", views.topic, name="topic"),
+    path("discussions/<slug:slug>/<int:thread_id>/", views.discussion, name="discussion"),
 ]

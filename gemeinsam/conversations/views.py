@@ -1,4 +1,5 @@
-"""Comment endpoints: list and post on a target, reply, edit, delete, read a whole thread.
+"""Comment endpoints: list and post on a target, reply, edit, delete, read a whole thread;
+and the discussion pages: topics, a topic's discussions, one discussion with its replies.
 
 Every form works without JavaScript (POST, then 303 back to the page at the comment) and
 with htmx (the same form answers with just the changed fragment).
@@ -19,7 +20,7 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from gemeinsam.conversations import selectors, services
-from gemeinsam.conversations.forms import CommentForm
+from gemeinsam.conversations.forms import CommentForm, ThreadForm
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.engagement import resolve_public_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError
@@ -285,3 +286,68 @@ def delete(request: HtmxRequest, comment_id: int) -> HttpResponse:
         return render(request, "conversations/_comment.html", {"item": item})
     messages.success(request, _("The comment was deleted."))
     return _back_to(target, comment)
+
+
+# ---------------------------------------------------------------------------- discussions
+
+
+@require_http_methods(["GET", "HEAD"])
+def discussions(request: HtmxRequest) -> HttpResponse:
+    """The open topics with how many discussions each has."""
+    return render(
+        request, "conversations/discussions/topic_list.html", {"topics": selectors.open_topics()}
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def topic(request: HtmxRequest, slug: str) -> HttpResponse:
+    """GET: a topic's discussions, latest activity first (``?cursor=`` for later pages).
+    POST: start a discussion (members), then 303 to it."""
+    found = selectors.open_topic(slug)
+    if found is None:
+        raise Http404(_("This topic does not exist or is closed."))
+    form: ThreadForm | None = None
+    status = 200
+    retry_after: int | None = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return HttpResponse(
+                _("Sign in to start a discussion."), status=403, content_type="text/plain"
+            )
+        form = ThreadForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                thread = services.start_thread(
+                    author=request.user,
+                    topic=found,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
+            except (services.DiscussionError, RateLimitedError) as error:
+                form.add_error(None, str(error))
+                if isinstance(error, RateLimitedError):
+                    status, retry_after = 429, error.retry_after
+                elif isinstance(error, services.DiscussionNotAllowedError):
+                    status = 403
+            else:
+                messages.success(request, _("Your discussion was started."))
+                thread.topic = found
+                return _SeeOther(thread.get_absolute_url())
+    elif request.user.is_authenticated:
+        form = ThreadForm()
+    page = selectors.discussion_page(topic=found, cursor=request.GET.get("cursor"))
+    context = {"topic": found, "discussion_page": page, "form": form}
+    response = render(request, "conversations/discussions/topic.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def discussion(request: HtmxRequest, slug: str, thread_id: int) -> HttpResponse:
+    """One discussion: its text, faves and share links, a report link, and the replies."""
+    thread = selectors.public_discussion(slug, thread_id)
+    if thread is None:
+        raise Http404(_("This discussion does not exist."))
+    return render(request, "conversations/discussions/thread.html", {"thread": thread})

@@ -1,0 +1,565 @@
+"""Discussions: topics, starting a discussion, replies as comments, moderation, paging."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gemeinsam.accounts.models import User
+from gemeinsam.accounts.roles import COMMUNITY_MANAGER
+from gemeinsam.conversations import selectors, services
+from gemeinsam.conversations.markdown import render_markdown
+from gemeinsam.conversations.models import Comment, DiscussionThread, DiscussionTopic
+from gemeinsam.conversations.tests.factories import make_comment
+from gemeinsam.core import personal_data
+from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.ratelimit import RateLimitedError
+from gemeinsam.moderation import services as moderation
+from gemeinsam.moderation.models import Report
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/en/comments/discussions/"
+
+
+@pytest.fixture
+def topic(db: Any) -> DiscussionTopic:
+    return DiscussionTopic.objects.create(
+        name="Energy at home", slug="energy", description="Heat pumps, solar, insulation."
+    )
+
+
+@pytest.fixture
+def manager(db: Any) -> User:
+    user = User.objects.create_user(email="cm@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=COMMUNITY_MANAGER))
+    return user
+
+
+def make_thread(
+    *, topic: DiscussionTopic, author: Any = None, title: str = "A discussion", **fields: Any
+) -> DiscussionThread:
+    now = timezone.now()
+    body = fields.pop("body", "")
+    fields.setdefault("created_at", now)
+    fields.setdefault("last_activity_at", fields["created_at"])
+    return DiscussionThread.objects.create(
+        topic=topic,
+        author=author,
+        title=title,
+        body=body,
+        body_html=render_markdown(body) if body else "",
+        **fields,
+    )
+
+
+def topic_url(topic: DiscussionTopic) -> str:
+    return f"/en/comments/discussions/{topic.slug}/"
+
+
+def thread_url(thread: DiscussionThread) -> str:
+    return f"/en/comments/discussions/{thread.topic.slug}/{thread.pk}/"
+
+
+def _client(user: User | None = None) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _csrf(client: Client, url: str) -> str:
+    client.get(url)
+    return str(client.cookies["csrftoken"].value)
+
+
+def _listed_ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'id="discussion-(\d+)"', html)]
+
+
+# ------------------------------------------------------------------------------ routes
+
+
+def test_routes_live_under_comments() -> None:
+    assert reverse("conversations:discussions") == LIST_URL
+    assert reverse("conversations:topic", args=["energy"]) == "/en/comments/discussions/energy/"
+    assert reverse("conversations:discussion", args=["energy", 7]) == (
+        "/en/comments/discussions/energy/7/"
+    )
+
+
+def test_topic_list_shows_open_topics_with_counts(topic: DiscussionTopic, member: User) -> None:
+    DiscussionTopic.objects.create(name="Archive", slug="archive", is_open=False)
+    make_thread(topic=topic, author=member, title="First")
+    make_thread(topic=topic, author=member, title="Second")
+    make_thread(topic=topic, author=member, title="Gone", is_hidden=True)
+
+    html = Client().get(LIST_URL).content.decode()
+
+    assert "Energy at home" in html
+    assert "2 discussions" in html
+    assert "Archive" not in html
+    assert f'href="{topic_url(topic)}"' in html
+
+
+def test_header_links_to_discussions(topic: DiscussionTopic) -> None:
+    html = Client().get(topic_url(topic)).content.decode()
+    assert f'<a href="{LIST_URL}">Discussions</a>' in html
+
+
+# ------------------------------------------------------------------------ starting one
+
+
+def test_member_starts_a_discussion_over_http_with_csrf(
+    topic: DiscussionTopic,
+    member: User,
+    events: list[dict[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = _client(member)
+    token = _csrf(client, topic_url(topic))
+    data = {"title": "  Heat pump   in an old house?  ", "body": "Has anyone *tried* it?"}
+
+    forged = client.post(topic_url(topic), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(topic_url(topic), {**data, "csrfmiddlewaretoken": token})
+
+    assert forged.status_code == 403
+    thread = DiscussionThread.objects.get()
+    assert started.status_code == 303
+    assert started["Location"] == thread_url(thread)
+    assert (thread.title, thread.author, thread.topic) == (
+        "Heat pump in an old house?",
+        member,
+        topic,
+    )
+    assert thread.body_html == "<p>Has anyone <em>tried</em> it?</p>"
+    assert [event["verb"] for event in events] == ["started_thread"]
+    page = client.get(started["Location"])
+    assert page.status_code == 200
+    assert "Heat pump in an old house?" in page.content.decode()
+
+
+def test_anonymous_is_refused_and_gets_no_form_and_no_cookie(
+    topic: DiscussionTopic, member: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Open question")
+    client = _client()
+
+    pages = [client.get(url) for url in (LIST_URL, topic_url(topic), thread_url(thread))]
+    posted = client.post(topic_url(topic), {"title": "Sneaky", "body": "x"})
+
+    for response in pages:
+        assert response.status_code == 200
+        assert not response.cookies, response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "Sign in to start a discussion" in pages[1].content.decode()
+    assert 'id="start-discussion"' not in pages[1].content.decode()
+    assert "Sign in to comment" in pages[2].content.decode()
+    assert posted.status_code == 403
+    assert DiscussionThread.objects.count() == 1
+
+
+def test_authorisation_in_the_service(topic: DiscussionTopic) -> None:
+    inactive = User.objects.create_user(email="gone@example.org", is_active=False)
+    for author in (None, AnonymousUser(), inactive):
+        with pytest.raises(services.DiscussionNotAllowedError):
+            services.start_thread(author=author, topic=topic, title="Hello there", body="")
+    assert not DiscussionThread.objects.exists()
+
+
+def test_closed_topic_refuses_new_discussions(topic: DiscussionTopic, member: User) -> None:
+    topic.is_open = False
+    topic.save()
+    client = _client(member)
+
+    with pytest.raises(services.TopicClosedError):
+        services.start_thread(author=member, topic=topic, title="Too late", body="")
+    posted = Client()
+    posted.force_login(member)
+    response = posted.post(topic_url(topic), {"title": "Too late"})
+
+    assert response.status_code == 404
+    assert client.get(topic_url(topic)).status_code == 404
+    assert not DiscussionThread.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("", "Give the discussion a title."),
+        ("   ", "Give the discussion a title."),
+        ("ab", "Give the discussion a title of at least 3 characters."),
+        ("a" * 201, "A title can be at most 200 characters long."),
+    ],
+)
+def test_title_is_validated(topic: DiscussionTopic, member: User, title: str, message: str) -> None:
+    client = _client(member)
+    token = _csrf(client, topic_url(topic))
+
+    response = client.post(
+        topic_url(topic), {"title": title, "body": "Body", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not DiscussionThread.objects.exists()
+
+
+def test_rate_limit_answers_429(topic: DiscussionTopic, member: User) -> None:
+    for number in range(5):
+        services.start_thread(author=member, topic=topic, title=f"Thread {number}", body="")
+    with pytest.raises(RateLimitedError):
+        services.start_thread(author=member, topic=topic, title="One too many", body="")
+    client = _client(member)
+    token = _csrf(client, topic_url(topic))
+
+    response = client.post(
+        topic_url(topic), {"title": "Still too many", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Please wait a few minutes" in response.content.decode()
+    assert DiscussionThread.objects.count() == 5
+
+
+# ---------------------------------------------------------------------------- safety
+
+XSS_TITLES = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+]
+XSS_BODIES = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click me](javascript:alert(1))",
+    '<a href="javascript:alert(1)">click</a>',
+]
+
+
+@pytest.mark.parametrize("payload", range(4))
+def test_markup_in_titles_and_bodies_is_inert(
+    topic: DiscussionTopic, member: User, payload: int
+) -> None:
+    title = XSS_TITLES[payload % len(XSS_TITLES)] + " please"
+    thread = services.start_thread(
+        author=member, topic=topic, title=title, body=XSS_BODIES[payload]
+    )
+    for client in (_client(), _client(member)):
+        for url in (topic_url(topic), thread_url(thread)):
+            html = client.get(url).content.decode()
+            lowered = html.lower()
+            assert "<script>alert" not in lowered
+            assert "<img src=x" not in lowered
+            assert not re.search(r"<a\s[^>]*href\s*=\s*[\"']?\s*javascript:", lowered)
+            assert "&lt;" in html or "javascript:alert(1)" in html
+
+
+# --------------------------------------------------------------------------- replies
+
+
+def test_replies_count_and_move_the_discussion_up(
+    topic: DiscussionTopic,
+    member: User,
+    other_member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    long_ago = timezone.now() - timedelta(days=3)
+    older = make_thread(topic=topic, author=member, title="Older", created_at=long_ago)
+    newer = make_thread(
+        topic=topic, author=member, title="Newer", created_at=long_ago + timedelta(days=1)
+    )
+    assert _listed_ids(Client().get(topic_url(topic)).content.decode()) == [newer.pk, older.pk]
+    client = _client(other_member)
+    token = _csrf(client, thread_url(older))
+    list_url = reverse("conversations:comments", args=target_reference(older))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(list_url, {"body": "I have one!", "csrfmiddlewaretoken": token})
+        first = Comment.objects.get()
+        services.post_comment(author=member, target=older, body="Tell me more", parent=first)
+
+    older.refresh_from_db()
+    assert posted.status_code == 303
+    assert posted["Location"] == f"{thread_url(older)}#comment-{first.pk}"
+    assert older.reply_count == 2
+    assert older.last_activity_at > newer.last_activity_at
+    html = Client().get(topic_url(topic)).content.decode()
+    assert _listed_ids(html) == [older.pk, newer.pk]
+    assert "2 replies" in html
+    thread_html = Client().get(thread_url(older)).content.decode()
+    assert "I have one!" in thread_html
+    assert "Tell me more" in thread_html
+
+
+def test_locked_discussion_takes_no_replies(topic: DiscussionTopic, member: User) -> None:
+    thread = make_thread(topic=topic, author=member, title="Settled", is_locked=True)
+
+    with pytest.raises(services.TargetUnavailableError):
+        services.post_comment(author=member, target=thread, body="One more thing")
+
+    thread.refresh_from_db()
+    assert (thread.reply_count, Comment.objects.count()) == (0, 0)
+    html = _client(member).get(thread_url(thread)).content.decode()
+    assert "This discussion is locked" in html
+    assert 'name="body"' not in html
+
+
+def test_faves_on_a_discussion_use_the_engagement_bar(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Fave me")
+    client = _client(other_member)
+    token = _csrf(client, thread_url(thread))
+    fave_url = reverse("community:fave", args=target_reference(thread))
+
+    response = client.post(
+        fave_url, {"on": "1", "next": thread_url(thread), "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code in (302, 303)
+    assert "1 fave" in client.get(thread_url(thread)).content.decode()
+    kind = target_kind(thread)
+    assert kind is not None
+    assert kind.label == "thread"
+    assert kind.get_owner(thread) == member
+
+
+# ------------------------------------------------------------------------------ paging
+
+
+def test_keyset_pages_without_duplicates(topic: DiscussionTopic, member: User) -> None:
+    moment = timezone.now() - timedelta(hours=1)
+    # Ties on last activity on purpose: the id breaks them.
+    threads = [
+        make_thread(
+            topic=topic,
+            author=member,
+            title=f"Thread {number}",
+            last_activity_at=moment + timedelta(minutes=number // 3),
+        )
+        for number in range(selectors.DISCUSSION_PAGE_SIZE + 7)
+    ]
+    client = Client()
+
+    first = client.get(topic_url(topic)).content.decode()
+    cursor = re.search(r'href="\?cursor=([^"]+)" rel="next"', first)
+    assert cursor is not None
+    second = client.get(f"{topic_url(topic)}?cursor={cursor.group(1)}").content.decode()
+    forged = client.get(f"{topic_url(topic)}?cursor=not-a-cursor").content.decode()
+
+    first_ids, second_ids = _listed_ids(first), _listed_ids(second)
+    assert len(first_ids) == selectors.DISCUSSION_PAGE_SIZE
+    assert len(second_ids) == 7
+    assert not set(first_ids) & set(second_ids)
+    expected = sorted(threads, key=lambda t: (t.last_activity_at, t.pk), reverse=True)
+    assert first_ids + second_ids == [t.pk for t in expected]
+    assert 'rel="next"' not in second
+    assert _listed_ids(forged) == first_ids
+
+
+# -------------------------------------------------------------------------- moderation
+
+
+def test_report_and_hide_removes_the_discussion(
+    topic: DiscussionTopic,
+    member: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Spammy offer")
+    content_type = ContentType.objects.get_for_model(thread)
+    report_url = f"/en/report/{content_type.pk}/{thread.pk}/"
+    assert f'href="{report_url}"' in Client().get(thread_url(thread)).content.decode()
+
+    reported = Client().post(report_url, {"reason": "spam"})
+    report = Report.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.decide_report(actor=manager, report=report, hide=True)
+
+    thread.refresh_from_db()
+    assert reported.status_code == 200
+    assert thread.is_hidden
+    assert "Spammy offer" not in Client().get(topic_url(topic)).content.decode()
+    assert Client().get(thread_url(thread)).status_code == 404
+    assert "0 discussions" in Client().get(LIST_URL).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.decide_report(actor=manager, report=report, hide=False)
+    assert "Spammy offer" in Client().get(topic_url(topic)).content.decode()
+
+
+# ------------------------------------------------------------------------ personal data
+
+
+def _thread_entry() -> personal_data.PersonalData:
+    return next(e for e in personal_data.registered() if e.model is DiscussionThread)
+
+
+def test_personal_data_is_registered(topic: DiscussionTopic, member: User) -> None:
+    entry = _thread_entry()
+    assert personal_data.is_registered(DiscussionThread, "author")
+    assert (entry.user_field, entry.policy) == ("author", "custom")
+    assert {"title", "body", "created_at"} <= set(entry.fields)
+
+
+@pytest.mark.parametrize(
+    ("choice", "hidden", "body"), [("keep", False, "My text"), ("delete", True, "")]
+)
+def test_leaving_member_discussions_follow_the_comment_choice(
+    topic: DiscussionTopic, member: User, choice: str, hidden: bool, body: str
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="My question", body="My text")
+    entry = _thread_entry()
+    assert entry.on_delete is not None
+
+    entry.on_delete(DiscussionThread.objects.filter(author=member), {"comments": choice})
+
+    thread.refresh_from_db()
+    assert (thread.author, thread.is_hidden, thread.body) == (None, hidden, body)
+    assert bool(thread.body_html) is not hidden
+    if not hidden:
+        assert "deleted member" in Client().get(thread_url(thread)).content.decode()
+
+
+# ------------------------------------------------------------------------------- admin
+
+
+def test_staff_keep_topics_in_the_admin(admin_user: User, topic: DiscussionTopic) -> None:
+    client = Client()
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/snippets/conversations/discussiontopic/")
+    dashboard = client.get("/admin/")
+
+    assert listing.status_code == 200
+    assert "Energy at home" in listing.content.decode()
+    assert "Discussion topics" in dashboard.content.decode()
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def _count_queries(client: Client, url: str) -> int:
+    client.get(url)  # warm up: content types, the site
+    cache.clear()  # measure a render, not the full-page cache
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_topic_page_queries_are_pinned(
+    topic: DiscussionTopic, member: User, signed_in: bool
+) -> None:
+    client = _client(member if signed_in else None)
+    counts = []
+    for total in (3, 30):
+        DiscussionThread.objects.all().delete()
+        for number in range(total):
+            make_thread(topic=topic, author=member, title=f"Thread {number}")
+        counts.append(_count_queries(client, topic_url(topic)))
+    assert counts == [TOPIC_QUERIES[signed_in]] * 2
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_thread_page_queries_are_pinned(
+    topic: DiscussionTopic, member: User, other_member: User, signed_in: bool
+) -> None:
+    client = _client(member if signed_in else None)
+    counts = []
+    for total in (3, 30):
+        thread = make_thread(topic=topic, author=member, title=f"With {total} replies")
+        for number in range(total):
+            make_comment(target=thread, author=other_member, body=f"Reply {number}")
+        counts.append(_count_queries(client, thread_url(thread)))
+    assert counts == [THREAD_QUERIES[signed_in]] * 2
+
+
+def test_topic_list_queries_are_pinned(topic: DiscussionTopic, member: User) -> None:
+    counts = []
+    for total in (3, 30):
+        for number in range(total):
+            DiscussionTopic.objects.create(
+                name=f"Topic {total}-{number}", slug=f"t-{total}-{number}"
+            )
+        counts.append(_count_queries(_client(), LIST_URL))
+    assert counts == [TOPIC_LIST_QUERIES] * 2
+
+
+TOPIC_QUERIES = {False: 4, True: 9}
+THREAD_QUERIES = {False: 7, True: 15}
+TOPIC_LIST_QUERIES = 3
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+@pytest.fixture
+def browser_page(chromium_path: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    from gemeinsam.newsroom.tests.test_browser import CHROMIUM_ARGS
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_discussion_pages_pass_axe(
+    browser_page: Any, live_server: Any, chromium_path: str, language: str
+) -> None:
+    from gemeinsam.newsroom.tests.test_browser import serious_violations
+
+    author = User.objects.create_user(
+        email="writer@example.org", password="correct-horse-9", display_name="Writer One"
+    )
+    topic = DiscussionTopic.objects.create(
+        name="Energy at home", slug="energy", description="Heat pumps, solar, insulation."
+    )
+    thread = services.start_thread(
+        author=author, topic=topic, title="Heat pump in an old house?", body="Has anyone *tried*?"
+    )
+    services.post_comment(author=author, target=thread, body="Me, **twice**.")
+    client = Client()
+    client.force_login(author)
+    browser_page.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    tab = browser_page.new_page()
+    failures = {}
+    for path in ("discussions/", "discussions/energy/", f"discussions/energy/{thread.pk}/"):
+        url = f"{live_server.url}/{language}/comments/{path}"
+        response = tab.goto(url)
+        assert response is not None, url
+        assert response.status == 200, url
+        assert tab.locator("html").get_attribute("lang") == language
+        found = serious_violations(tab)
+        if found:
+            failures[url] = found
+        if path == "discussions/energy/":
+            assert tab.locator("#start-discussion").count() == 1  # signed in
+    assert not failures, failures
