@@ -127,64 +127,49 @@ def _bump(target: Any, kind: TargetKind, counter: str, delta: int) -> None:
     transaction.on_commit(purge_public_content)
 
 
-@transaction.atomic
-def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
-    """Fave or unfave ``target``; returns whether anything changed.
-
-    The count is updated in the same transaction; the owner of the item is notified of a
-    new fave (announced as "faved").
-    """
+def _toggle(
+    *, user: Any, target: Any, model: type[Fave] | type[Share], counter: str, verb: str, on: bool
+) -> bool:
+    """Add or remove the member's fave or share of ``target`` and move its count in the same
+    transaction; returns whether anything changed. Adding announces ``verb``; removing a
+    share also takes it out of followers' feeds."""
     member = _require_member(user)
     kind = _engageable(target)
     content_type_id, object_id = target_reference(target)
-    if faved:
+    if on:
         try:
             with transaction.atomic():
-                Fave.objects.create(
+                model.objects.create(
                     user=member, content_type_id=content_type_id, object_id=object_id
                 )
         except IntegrityError:
             return False
-        _bump(target, kind, "faves", 1)
-        announce(actor=member, verb="faved", target=target)
+        _bump(target, kind, counter, 1)
+        announce(actor=member, verb=verb, target=target)
         return True
-    deleted = Fave.objects.filter(
+    deleted = model.objects.filter(
         user=member, content_type_id=content_type_id, object_id=object_id
     ).delete()[0]
     if deleted:
-        _bump(target, kind, "faves", -1)
+        _bump(target, kind, counter, -1)
+        Activity.objects.filter(
+            actor=member, verb=verb, content_type_id=content_type_id, object_id=object_id
+        ).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
+    """Fave or unfave ``target``; the item's owner is notified of a new fave."""
+    return _toggle(user=user, target=target, model=Fave, counter="faves", verb="faved", on=faved)
 
 
 @transaction.atomic
 def set_share(*, user: Any, target: Any, shared: bool) -> bool:
     """Boost or un-boost ``target`` into the member's followers' home feeds."""
-    member = _require_member(user)
-    kind = _engageable(target)
-    content_type_id, object_id = target_reference(target)
-    if shared:
-        try:
-            with transaction.atomic():
-                Share.objects.create(
-                    user=member, content_type_id=content_type_id, object_id=object_id
-                )
-        except IntegrityError:
-            return False
-        _bump(target, kind, "shares", 1)
-        announce(actor=member, verb="shared", target=target)
-        return True
-    deleted = Share.objects.filter(
-        user=member, content_type_id=content_type_id, object_id=object_id
-    ).delete()[0]
-    if deleted:
-        _bump(target, kind, "shares", -1)
-        Activity.objects.filter(
-            actor=member,
-            verb=Activity.Verb.SHARED,
-            content_type_id=content_type_id,
-            object_id=object_id,
-        ).delete()
-    return bool(deleted)
+    return _toggle(
+        user=user, target=target, model=Share, counter="shares", verb="shared", on=shared
+    )
 
 
 # ------------------------------------------------------------------- activity, notifications

@@ -57,32 +57,40 @@ def _render_bar(request: HttpRequest, target: Any) -> HttpResponse:
     return HttpResponse(html)
 
 
-@login_required
-@require_POST
-def toggle_fave(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+def _toggle_engagement(
+    request: HttpRequest, content_type_id: int, object_id: int, service: Any
+) -> HttpResponse:
     target = _engagement_target(content_type_id, object_id)
     url = getattr(target, "url", "/")
     try:
-        services.set_fave(user=request.user, target=target, faved=request.POST.get("on") == "1")
+        service(request.user, target, request.POST.get("on") == "1")
     except (services.CommunityError, RateLimitedError) as error:
         return _refused(request, error, url)
     if request.htmx:  # type: ignore[attr-defined]
         return _render_bar(request, target)
     return _back(request, url, "#engagement")
+
+
+@login_required
+@require_POST
+def toggle_fave(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    return _toggle_engagement(
+        request,
+        content_type_id,
+        object_id,
+        lambda user, target, on: services.set_fave(user=user, target=target, faved=on),
+    )
 
 
 @login_required
 @require_POST
 def toggle_share(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
-    target = _engagement_target(content_type_id, object_id)
-    url = getattr(target, "url", "/")
-    try:
-        services.set_share(user=request.user, target=target, shared=request.POST.get("on") == "1")
-    except (services.CommunityError, RateLimitedError) as error:
-        return _refused(request, error, url)
-    if request.htmx:  # type: ignore[attr-defined]
-        return _render_bar(request, target)
-    return _back(request, url, "#engagement")
+    return _toggle_engagement(
+        request,
+        content_type_id,
+        object_id,
+        lambda user, target, on: services.set_share(user=user, target=target, shared=on),
+    )
 
 
 @login_required

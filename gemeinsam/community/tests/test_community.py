@@ -316,3 +316,15 @@ def test_notifications_about_hidden_comments_disappear(story, member, run_on_com
     set_comment_hidden(Comment.objects.get(author=writer), True)
 
     assert selectors.notifications(user=member) == []
+
+
+def test_unfaving_takes_the_fave_out_of_followers_feeds(story, member, run_on_commit) -> None:
+    follower = make_member("watcher@example.org")
+    services.follow_member(user=follower, member=member)
+    with run_on_commit(execute=True):
+        services.set_fave(user=member, target=story, faved=True)
+    assert any(entry.activity for entry in selectors.FeedService().home(user=follower))
+
+    services.set_fave(user=member, target=story, faved=False)
+
+    assert not any(entry.activity for entry in selectors.FeedService().home(user=follower))
