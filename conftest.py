@@ -68,3 +68,43 @@ def chromium_path() -> str:
     if not os.path.exists(path):
         skip_or_fail("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def smtp_inbox(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on a free loopback port; Django's SMTP backend sends to it."""
+    from aiosmtpd.controller import Controller
+
+    from gemeinsam.core.tests.support import Inbox, free_port
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def browser(chromium_path: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Debian's Chromium through Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    from gemeinsam.core.tests.support import CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the test's own database
+    # queries are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

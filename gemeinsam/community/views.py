@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -195,7 +196,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         services.mark_notifications_read(user=request.user)
     except (services.CommunityError, RateLimitedError) as error:
         return _refused(request, error, "/")
-    return _back(request, request.path.rsplit("read/", 1)[0])
+    return HttpResponseRedirect(reverse("community:notifications"), status=303)
 
 
 _INSTANCE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext_lazy as _
 from wagtail.images.forms import BaseImageForm
 
 from gemeinsam.core.uploads import UploadRejectedError, strip_image_metadata
@@ -26,6 +25,3 @@ class ImageForm(BaseImageForm):
             except UploadRejectedError as error:
                 raise forms.ValidationError(str(error)) from error
         return upload
-
-
-__all__ = ["ImageForm", "_"]

@@ -8,9 +8,6 @@ and from the media URLs. Journalists read it early through an :class:`EmbargoLin
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
@@ -128,11 +125,3 @@ def link_from_token(token: str) -> EmbargoLink | None:
     except signing.BadSignature:
         return None
     return EmbargoLink.objects.select_related("release").filter(key=key).first()
-
-
-def embargo_lift_time(release: PressReleasePage) -> datetime | None:
-    return release.embargo_lifts_at
-
-
-def embargo_context(release: PressReleasePage, token: str) -> dict[str, Any]:
-    return {"embargo_lifts_at": release.embargo_lifts_at, "embargo_token": token}

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from xml.etree.ElementTree import Element
 
 import nh3
@@ -314,6 +313,3 @@ def _comments(
             stored[comment.wp_id] = saved
             result.comments_created += 1
         pending = [comment for comment in pending if comment not in ready]
-
-
-__all__ = ["Any", "import_export", "parse_export"]

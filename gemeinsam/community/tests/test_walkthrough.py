@@ -19,9 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from gemeinsam.accounts.models import User
 from gemeinsam.community.models import Follow
-from gemeinsam.community.tests.conftest import Inbox
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.models import DeletionRequest
+from gemeinsam.core.tests.support import Inbox
 from gemeinsam.newsroom.demo import seed_demo
 from gemeinsam.newsroom.models import ArticlePage
 
