@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gemeinsam.core.progress import ProgressBar
 from gemeinsam.newsroom.models import StoryIndexPage
 from gemeinsam.newsroom.wordpress import WordPressImportError, import_export, parse_export
 
@@ -37,8 +38,7 @@ class Command(BaseCommand):
             f"Importing {len(export.posts)} posts from {export.site or path.name} "
             f"into {index.title!r}…"
         )
-        result = import_export(export, index=index, progress=self._progress)
-        self.stdout.write("")
+        result = import_export(export, index=index, progress=ProgressBar(self.stdout))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Posts: {result.posts_created} new, {result.posts_skipped} already there. "
@@ -46,13 +46,3 @@ class Command(BaseCommand):
                 f"there. Authors: {result.authors_created} new."
             )
         )
-
-    def _progress(self, done: int, total: int) -> None:
-        """A text progress bar: redrawn in place on a terminal, every tenth step elsewhere."""
-        if not (self.stdout.isatty() or done == total or done % 10 == 0):
-            return
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "-" * (width - filled)
-        self.stdout.write(f"\r[{bar}] {done}/{total}", ending="\n" if done == total else "")
-        self.stdout.flush()

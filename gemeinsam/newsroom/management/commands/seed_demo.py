@@ -1,18 +1,32 @@
-"""Load the demo newsroom (both languages, every story type) unless content exists."""
+"""Load the demo newsroom (both languages, every story type) unless content exists; with
+``--scale``, add a crowd of members and their activity in bulk (for benchmarks)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gemeinsam.accounts.roles import ensure_staff_roles
+from gemeinsam.core.progress import ProgressBar
 from gemeinsam.newsroom.demo import seed_demo
+from gemeinsam.newsroom.scale import SCALES, AlreadySeededError, seed_scale
 
 
 class Command(BaseCommand):
-    help = "Create demo content: stories of every type in English and German, press material."
+    help = (
+        "Create demo content: stories of every type in English and German, press material. "
+        "--scale large adds 20,000 members, 5,000 stories and their comments, ratings, faves "
+        "and follows."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            help="Also add bulk data: 'large' (the benchmark size) or 'small' (a hundredth).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -20,6 +34,27 @@ class Command(BaseCommand):
         demo = seed_demo()
         if demo is None:
             self.stdout.write("Demo content is already present; nothing changed.")
-            return
+        else:
+            seconds = time.monotonic() - started
+            self.stdout.write(self.style.SUCCESS(f"Demo newsroom created in {seconds:.1f} s."))
+        if options["scale"]:
+            self._scale(options["scale"])
+
+    def _scale(self, name: str) -> None:
+        started = time.monotonic()
+        self.stdout.write(f"Adding the {name} data set…")
+        try:
+            result = seed_scale(name, report=ProgressBar(self.stdout))
+        except AlreadySeededError as error:
+            raise CommandError(
+                "The scale data is already present; start from an empty database to seed again."
+            ) from error
         seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Demo newsroom created in {seconds:.1f} s."))
+        types = ", ".join(f"{count:,} {slug}" for slug, count in result.stories_by_type.items())
+        self.stdout.write(
+            f"{result.members:,} members ({result.fans:,} fans), {result.follows:,} follows, "
+            f"{result.stories:,} stories ({types}), {result.comments:,} comments "
+            f"({result.crowded_comments:,} under one story), {result.ratings:,} ratings, "
+            f"{result.faves:,} faves, {result.activities:,} activity entries."
+        )
+        self.stdout.write(self.style.SUCCESS(f"Scale data '{name}' added in {seconds:.1f} s."))
