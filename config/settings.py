@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gemeinsam.community",
     "gemeinsam.conversations",
     "gemeinsam.ratings",
+    "gemeinsam.analytics",
     "gemeinsam.newsroom",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<path>.+)$", serve_media, name="media"),
+    path("", include("gemeinsam.analytics.urls")),
     path("", include((newsroom_urls.machine_patterns, "outputs"))),
 ]
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from gemeinsam.core.caching import content_generation
 
-UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/media/", "/static/")
+UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/media/", "/static/", "/count/")
 CACHEABLE_STATUS = {200, 301, 404}
 
 
