@@ -191,6 +191,13 @@ def _caches() -> dict[str, Any]:
 
 
 CACHES = _caches()
+# Wagtail writes a rendition to its cache every time a template asks for one; a per-process
+# memory cache keeps that off the disk and the network. Renditions never change once made.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -21,6 +21,7 @@ from django_htmx.middleware import HtmxDetails
 
 from gemeinsam.conversations import selectors, services
 from gemeinsam.conversations.forms import CommentForm, ThreadForm
+from gemeinsam.conversations.fragments import comment_list
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.engagement import resolve_public_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError
@@ -110,19 +111,22 @@ def _list_page(
     form: CommentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = selectors.comment_page(
-        target=target,
-        user=request.user,
-        sort=request.GET.get("sort", selectors.DEFAULT_SORT),
+    target_context = _target_context(target, content_type_id, object_id)
+    comments = comment_list(
+        request,
+        target,
+        target_context["list_url"],
+        sort=request.GET.get("sort"),
         cursor=request.GET.get("cursor"),
     )
-    context = {
-        "comment_page": page,
-        "form": form or (CommentForm() if request.user.is_authenticated else None),
-        **_target_context(target, content_type_id, object_id),
-    }
     if request.htmx and status == 200:
-        return render(request, "conversations/_comment_list.html", context)
+        return HttpResponse(comments.html)
+    context = {
+        "comment_list_html": comments.html,
+        "comment_total": comments.total,
+        "form": form or (CommentForm() if request.user.is_authenticated else None),
+        **target_context,
+    }
     return render(request, "conversations/comment_list.html", context, status=status)
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
-from gemeinsam.conversations import selectors
 from gemeinsam.conversations.forms import CommentForm
+from gemeinsam.conversations.fragments import comment_list
+from gemeinsam.core.engagement import target_reference
 
 register = template.Library()
 
@@ -19,23 +20,26 @@ def comment_section(context: template.Context, target: Any) -> dict[str, Any]:
     costs three queries for a reader and four for a member, however many comments exist."""
     request = context["request"]
     user = getattr(request, "user", None)
-    page = selectors.comment_page(target=target, user=user)
+    content_type_id, object_id = target_reference(target)
+    list_url = _list_url(content_type_id, object_id)
+    comments = comment_list(request, target, list_url, sort=None, cursor=None)
     signed_in = bool(user is not None and user.is_authenticated)
     return {
         "request": request,
         "user": user,
-        "comment_page": page,
+        "comment_list_html": comments.html,
+        "comment_total": comments.total,
         "form": CommentForm() if signed_in else None,
-        "list_url": _list_url(page),
-        "content_type_id": page.content_type_id,
-        "object_id": page.object_id,
+        "list_url": list_url,
+        "content_type_id": content_type_id,
+        "object_id": object_id,
     }
 
 
-def _list_url(page: selectors.CommentPage) -> str:
+def _list_url(content_type_id: int, object_id: int) -> str:
     from django.urls import reverse
 
-    return reverse("conversations:comments", args=[page.content_type_id, page.object_id])
+    return reverse("conversations:comments", args=[content_type_id, object_id])
 
 
 @register.simple_tag
