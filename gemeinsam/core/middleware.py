@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,6 +25,39 @@ def _is_uncached_path(path: str) -> bool:
     return path.startswith(UNCACHED_PREFIXES) or ("/" + tail).startswith(UNCACHED_PREFIXES)
 
 
+class LocalPages:
+    """The most recently served pages of this process, in front of the shared cache.
+
+    A hit here saves reading and unpickling the page from the shared cache. It cannot serve a
+    stale page: keys include the public-content generation, which is read from the shared
+    cache on every request, so a purge in any process misses here at once.
+    """
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: Any, seconds: int) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + seconds, entry)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
 class AnonymousPageCacheMiddleware:
     """Serve and store whole responses for visitors without a session.
 
@@ -31,13 +68,18 @@ class AnonymousPageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._local = LocalPages()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not self._is_cacheable_request(request):
             return self.get_response(request)
         key = self._key(request)
-        cached = cache.get(key)
+        cached = self._local.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None:
+                self._local.put(key, cached, seconds)
         if cached is not None:
             status, headers, content = cached
             response = HttpResponse(content, status=status)
@@ -48,7 +90,9 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         if self._is_cacheable_response(response):
             headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
-            cache.set(key, (response.status_code, headers, response.content), seconds)
+            entry = (response.status_code, headers, response.content)
+            cache.set(key, entry, seconds)
+            self._local.put(key, entry, seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
