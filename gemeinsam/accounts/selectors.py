@@ -59,6 +59,31 @@ def mail_preferences(*, user: User) -> dict[str, bool]:
     return {kind: bool(chosen.get(kind, MAIL_KIND_DEFAULTS[kind])) for kind in MAIL_KIND_DEFAULTS}
 
 
+# Community managers hold this permission (moderation); named here so this layer needs no
+# import of the moderation app.
+MODERATE_PERMISSION = "moderation.moderate_content"
+
+
+def can_see_hidden_profiles(user: Any) -> bool:
+    """Staff who decide on reports see hidden profiles, to judge whether to restore them."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def is_hidden_avatar(path: str, *, viewer: Any = None) -> bool:
+    """Whether ``path`` (below the media root) is the avatar of a hidden profile that is not
+    the viewer's own; one query."""
+    owner = Profile.objects.filter(avatar=path, user__profile_hidden=True).values_list(
+        "user_id", flat=True
+    )
+    found = owner.first()
+    return found is not None and found != getattr(viewer, "pk", None)
+
+
 @dataclass(frozen=True)
 class MemberProfile:
     """Everything a public profile page shows, and what the viewer may do there."""
@@ -67,6 +92,14 @@ class MemberProfile:
     profile: Profile | None
     is_own: bool
     is_muted: bool
+    # The community managers hid it; only the member and moderators get to see it.
+    is_hidden: bool = False
+    hidden_from_viewer: bool = False
+
+    @property
+    def name(self) -> str:
+        """The member's name on their own page (shown only to those who may see it)."""
+        return self.member.chosen_name
 
     @property
     def bio(self) -> str:
@@ -83,6 +116,8 @@ class MemberProfile:
 
 def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
     """The profile of an active member as ``viewer`` may see it; None if absent or blocked.
+    A hidden profile comes back with ``hidden_from_viewer`` set unless the viewer is the
+    member or may see hidden profiles.
 
     One query for anonymous viewers and the member themselves, three for other members.
     """
@@ -105,7 +140,15 @@ def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
         profile: Profile | None = member.profile
     except Profile.DoesNotExist:
         profile = None
-    return MemberProfile(member=member, profile=profile, is_own=is_own, is_muted=is_muted)
+    hidden_from_viewer = member.profile_hidden and not (is_own or can_see_hidden_profiles(viewer))
+    return MemberProfile(
+        member=member,
+        profile=profile,
+        is_own=is_own,
+        is_muted=is_muted,
+        is_hidden=member.profile_hidden,
+        hidden_from_viewer=hidden_from_viewer,
+    )
 
 
 def blocked_and_muted(*, user: User) -> tuple[list[User], list[User]]:

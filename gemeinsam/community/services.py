@@ -111,7 +111,7 @@ def stop_being_fan(*, user: Any) -> None:
 
 def _engageable(target: Any) -> TargetKind:
     kind = target_kind(target)
-    if kind is None or not kind.is_public(target):
+    if kind is None or not kind.engageable or not kind.is_public(target):
         raise CommunityError(_("This cannot be faved or shared."))
     return kind
 
@@ -198,7 +198,8 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
 
 def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) -> list[Any]:
     if verb == "followed":
-        return [(target, Notification.Verb.FOLLOWED, None)]
+        # About the follower's profile: it links there, and leaves the list if hidden.
+        return [(target, Notification.Verb.FOLLOWED, actor)]
     if verb in ("faved", "shared"):
         kind = target_kind(target)
         owner = kind.get_owner(target) if kind else None

@@ -222,10 +222,13 @@ def member_page(request: HttpRequest, user_id: int) -> HttpResponse:
     from django.utils.cache import add_never_cache_headers
 
     from gemeinsam.accounts.selectors import member_profile
+    from gemeinsam.accounts.views import hidden_profile
 
     profile = member_profile(user_id, viewer=request.user)
     if profile is None:
         raise Http404(_("There is no such member."))
+    if profile.hidden_from_viewer:
+        return hidden_profile(request)
     response = render(
         request,
         "community/profile_detail.html",

@@ -196,7 +196,7 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     """
     member = _require_member(author, _("Sign in to comment."))
     kind = target_kind(target)
-    if kind is None or not kind.is_public(target):
+    if kind is None or not kind.engageable or not kind.is_public(target):
         raise TargetUnavailableError(_("Comments cannot be posted here."))
     text = _clean_body(body)
     content_type_id, object_id = target_reference(target)

@@ -35,6 +35,9 @@ class TargetKind:
     set_hidden: Callable[[Any, bool], None] | None = None
     # Whether the item is hidden now (for the moderation queue).
     is_hidden: Callable[[Any], bool] = lambda obj: False
+    # Whether members may fave, share, rate and comment on it; False for what can only be
+    # reported (a member's profile).
+    engageable: bool = True
 
 
 _kinds: dict[type[models.Model], TargetKind] = {}
@@ -70,9 +73,12 @@ def resolve_target(content_type_id: int, object_id: int) -> Any | None:
     return getattr(obj, "specific", obj) if obj is not None else None
 
 
-def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:
+def resolve_public_target(
+    content_type_id: int, object_id: int, *, engageable_only: bool = True
+) -> Any | None:
     """The public object named by a content type and id, or None (unknown, unregistered,
-    not public). Pages are returned as their specific class."""
+    not public, or, unless ``engageable_only`` is False, nothing members may engage with).
+    Pages are returned as their specific class."""
     try:
         content_type = ContentType.objects.get_for_id(content_type_id)
     except ContentType.DoesNotExist:
@@ -85,7 +91,9 @@ def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:
         return None
     specific = getattr(obj, "specific", obj)
     kind = target_kind(specific)
-    return specific if kind is not None and kind.is_public(specific) else None
+    if kind is None or (engageable_only and not kind.engageable):
+        return None
+    return specific if kind.is_public(specific) else None
 
 
 def target_reference(obj: models.Model) -> tuple[int, int]:

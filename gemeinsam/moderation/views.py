@@ -42,7 +42,7 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def report(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
-    target = resolve_public_target(content_type_id, object_id)
+    target = resolve_public_target(content_type_id, object_id, engageable_only=False)
     kind = target_kind(target) if target is not None else None
     if target is None or kind is None or kind.set_hidden is None:
         raise Http404(_("There is nothing to report here."))

@@ -8,6 +8,7 @@ from django import template
 
 from gemeinsam.conversations import selectors
 from gemeinsam.conversations.forms import CommentForm
+from gemeinsam.core.templatetags.core_tags import report_url
 
 register = template.Library()
 
@@ -38,14 +39,5 @@ def _list_url(page: selectors.CommentPage) -> str:
     return reverse("conversations:comments", args=[page.content_type_id, page.object_id])
 
 
-@register.simple_tag
-def report_url(comment: Any) -> str:
-    """Where anyone can report this comment, if the site has moderation installed."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        content_type = ContentType.objects.get_for_model(comment)
-        return reverse("moderation:report", args=[content_type.pk, comment.pk])
-    except NoReverseMatch:
-        return ""
+# Where anyone can report a comment or a discussion.
+register.simple_tag(report_url, name="report_url")
