@@ -43,3 +43,20 @@ def test_digest_lists_unread_notifications_once_a_day(followed) -> None:
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
     assert send_due_digests(now=timezone.now() + timedelta(days=2)) == 0  # nothing new
+
+
+def test_digest_leaves_out_what_the_notifications_page_leaves_out(followed) -> None:
+    from gemeinsam.accounts.models import Mute
+    from gemeinsam.accounts.services import set_profile_hidden
+
+    MailPreference.objects.create(user=followed, kind="digest", is_enabled=True)
+    set_profile_hidden(User.objects.get(display_name="Fan0"), True)
+    Mute.objects.create(muter=followed, muted=User.objects.get(display_name="Fan1"))
+
+    assert send_due_digests() == 1
+
+    body = mail.outbox[0].body
+    assert "Fan2 followed you" in body
+    assert "Fan0" not in body
+    assert "Fan1" not in body
+    assert "hidden member" not in body
