@@ -196,7 +196,8 @@ def _keyset(
 
 
 def _replies(viewer: Viewer, top_ids: list[int]) -> dict[int, list[Comment]]:
-    """Up to ``REPLIES_PER_THREAD`` replies of each thread, in one query."""
+    """Up to ``REPLIES_PER_THREAD`` replies of each thread, and one more where there are
+    more (to know to link the whole thread), in one query."""
     if not top_ids:
         return {}
     rows = (
@@ -206,7 +207,7 @@ def _replies(viewer: Viewer, top_ids: list[int]) -> dict[int, list[Comment]]:
         .annotate(
             position=Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
         )
-        .filter(position__lte=REPLIES_PER_THREAD)
+        .filter(position__lte=REPLIES_PER_THREAD + 1)
         .order_by("root_id", "path")
     )
     replies: dict[int, list[Comment]] = {}
@@ -262,9 +263,13 @@ def comment_page(
         threads.append(
             ThreadView(
                 top=viewer.view(row),
-                replies=[viewer.view(r, parent_name=_parent_name(r)) for r in thread_replies],
-                has_more_replies=row.reply_count > len(thread_replies)
-                and len(thread_replies) >= REPLIES_PER_THREAD,
+                replies=[
+                    viewer.view(r, parent_name=_parent_name(r))
+                    for r in thread_replies[:REPLIES_PER_THREAD]
+                ],
+                # Counted, not compared with ``reply_count``: deleted replies stay in place
+                # but are counted out.
+                has_more_replies=len(thread_replies) > REPLIES_PER_THREAD,
             )
         )
     return CommentPage(

@@ -27,7 +27,9 @@ class TargetKind:
     is_public: Callable[[Any], bool]
     # The member who owns the item (notified of faves); None for the host's own content.
     get_owner: Callable[[Any], Any] = lambda obj: None
-    # Called inside the write transaction as (obj, counter, delta), e.g. (comment, "faves", 1).
+    # Called inside the write transaction as (obj, counter, delta), e.g. (comment, "faves", 1);
+    # "comments" for a new comment on it (the hook may refuse it by raising), and
+    # "shown_comments" when comments on it are deleted, hidden (-1) or restored (1).
     on_count_changed: Callable[[Any, str, int], None] | None = None
     # Returns the queryset of public objects of this kind (for bulk checks).
     public_queryset: Callable[[], models.QuerySet[Any]] | None = None

@@ -307,6 +307,87 @@ def test_replies_count_and_move_the_discussion_up(
     assert "Tell me more" in thread_html
 
 
+def _counts(thread: DiscussionThread, *comments: Comment) -> list[int]:
+    thread.refresh_from_db()
+    for comment in comments:
+        comment.refresh_from_db()
+    return [thread.reply_count, *(comment.reply_count for comment in comments)]
+
+
+def test_reply_counts_go_down_when_replies_are_deleted_or_hidden_and_up_on_restore(
+    topic: DiscussionTopic,
+    member: User,
+    other_member: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Counted")
+    first = services.post_comment(author=other_member, target=thread, body="First")
+    answer = services.post_comment(author=member, target=thread, body="Answer", parent=first)
+    later = services.post_comment(author=other_member, target=thread, body="Later")
+    assert _counts(thread, first) == [3, 1]
+    client = _client(member)
+    token = _csrf(client, thread_url(thread))
+
+    deleted = client.post(f"/en/comments/{answer.pk}/delete/", {"csrfmiddlewaretoken": token})
+    again = client.post(f"/en/comments/{answer.pk}/delete/", {"csrfmiddlewaretoken": token})
+
+    assert (deleted.status_code, again.status_code) == (303, 303)
+    assert _counts(thread, first) == [2, 0]
+    assert "2 replies" in Client().get(topic_url(topic)).content.decode()
+    report_url = f"/en/report/{ContentType.objects.get_for_model(later).pk}/{later.pk}/"
+    Client().post(report_url, {"reason": "spam"})
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.decide_report(actor=manager, report=Report.objects.get(), hide=True)
+    assert _counts(thread, first) == [1, 0]
+    assert "1 reply" in Client().get(topic_url(topic)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.decide_report(actor=manager, report=Report.objects.get(), hide=False)
+    assert _counts(thread, first) == [2, 0]
+    # Hidden, then deleted: counted out once; restoring a deleted reply counts nothing.
+    services.set_comment_hidden(later, True)
+    services.delete_comment(user=other_member, comment=later)
+    services.set_comment_hidden(later, False)
+    assert _counts(thread, first) == [1, 0]
+    # Never below 0, whatever the stored count says.
+    DiscussionThread.objects.filter(pk=thread.pk).update(reply_count=0)
+    services.set_comment_hidden(first, True)
+    assert _counts(thread, first) == [0, 0]
+
+
+def test_a_leaving_members_deleted_replies_are_counted_out(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Counted")
+    first = services.post_comment(author=member, target=thread, body="Mine")
+    services.post_comment(author=other_member, target=thread, body="Theirs", parent=first)
+    services.post_comment(author=other_member, target=thread, body="Also theirs", parent=first)
+    services.post_comment(author=other_member, target=thread, body="Top")
+    assert _counts(thread, first) == [4, 2]
+
+    services.erase_member_comments(Comment.objects.filter(author=other_member), {})
+
+    assert _counts(thread, first) == [1, 0]
+
+
+def test_deleted_replies_do_not_hide_the_link_to_the_whole_thread(story: Any, member: User) -> None:
+    top = services.post_comment(author=member, target=story, body="Top")
+    replies = [
+        make_comment(target=story, author=member, parent=top, body=f"Reply {number}")
+        for number in range(selectors.REPLIES_PER_THREAD + 2)
+    ]
+    Comment.objects.filter(pk=top.pk).update(reply_count=len(replies))
+    for reply in replies[:5]:
+        services.delete_comment(user=member, comment=reply)
+    top.refresh_from_db()
+
+    thread = selectors.comment_page(target=story, user=None).threads[0]
+
+    assert top.reply_count == selectors.REPLIES_PER_THREAD - 3
+    assert len(thread.replies) == selectors.REPLIES_PER_THREAD
+    assert thread.has_more_replies
+
+
 def test_locked_discussion_takes_no_replies(topic: DiscussionTopic, member: User) -> None:
     thread = make_thread(topic=topic, author=member, title="Settled", is_locked=True)
 
