@@ -13,11 +13,12 @@ from django.db.models import Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
-from gemeinsam.accounts.selectors import blocked_user_ids
+from gemeinsam.accounts.selectors import blocked_user_ids, blocked_user_ids_query
 from gemeinsam.conversations.models import (
     Comment,
     CommentQuerySet,
     DiscussionThread,
+    DiscussionThreadQuerySet,
     DiscussionTopic,
 )
 from gemeinsam.core.engagement import target_reference
@@ -371,15 +372,17 @@ def _decode_discussion_cursor(token: str | None) -> tuple[datetime, int] | None:
 
 
 def discussion_page(
-    *, topic: DiscussionTopic, cursor: str | None = None, size: int = DISCUSSION_PAGE_SIZE
+    *,
+    topic: DiscussionTopic,
+    cursor: str | None = None,
+    size: int = DISCUSSION_PAGE_SIZE,
+    user: Any = None,
 ) -> DiscussionPage:
     """The public discussions of ``topic`` after ``cursor`` (a signed (last activity, id)
-    pair; a missing or forged one starts at the top), with their authors; one query."""
-    queryset = (
-        DiscussionThread.objects.filter(topic=topic, is_hidden=False)
-        .select_related("author")
-        .order_by("-last_activity_at", "-id")
-    )
+    pair; a missing or forged one starts at the top), with their authors; one query.
+    Discussions started by members ``user`` blocks or is blocked by are left out."""
+    queryset = _not_by_blocked(DiscussionThread.objects.filter(topic=topic, is_hidden=False), user)
+    queryset = queryset.select_related("author").order_by("-last_activity_at", "-id")
     after = _decode_discussion_cursor(cursor)
     if after is not None:
         key, thread_id = after
@@ -394,11 +397,18 @@ def discussion_page(
     return DiscussionPage(threads=threads, next_cursor=next_cursor)
 
 
-def public_discussion(topic_slug: str, thread_id: int) -> DiscussionThread | None:
-    """The discussion with this id in the open topic with this slug, unless hidden."""
-    return (
-        DiscussionThread.objects.public()
-        .filter(pk=thread_id, topic__slug=topic_slug)
-        .select_related("topic", "author")
-        .first()
-    )
+def public_discussion(
+    topic_slug: str, thread_id: int, *, user: Any = None
+) -> DiscussionThread | None:
+    """The discussion with this id in the open topic with this slug, unless hidden or
+    started by a member ``user`` blocks or is blocked by."""
+    found = DiscussionThread.objects.public().filter(pk=thread_id, topic__slug=topic_slug)
+    return _not_by_blocked(found, user).select_related("topic", "author").first()
+
+
+def _not_by_blocked(threads: DiscussionThreadQuerySet, user: Any) -> DiscussionThreadQuerySet:
+    """Without discussions started by members ``user`` blocks or is blocked by (a subquery,
+    no query of its own); discussions by deleted members stay."""
+    if user is None or not user.is_authenticated:
+        return threads
+    return threads.exclude(author_id__in=blocked_user_ids_query(user))

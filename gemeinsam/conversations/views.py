@@ -336,7 +336,9 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
                 return _SeeOther(thread.get_absolute_url())
     elif request.user.is_authenticated:
         form = ThreadForm()
-    page = selectors.discussion_page(topic=found, cursor=request.GET.get("cursor"))
+    page = selectors.discussion_page(
+        topic=found, cursor=request.GET.get("cursor"), user=request.user
+    )
     context = {"topic": found, "discussion_page": page, "form": form}
     response = render(request, "conversations/discussions/topic.html", context, status=status)
     if retry_after is not None:
@@ -347,7 +349,7 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def discussion(request: HtmxRequest, slug: str, thread_id: int) -> HttpResponse:
     """One discussion: its text, faves and share links, a report link, and the replies."""
-    thread = selectors.public_discussion(slug, thread_id)
+    thread = selectors.public_discussion(slug, thread_id, user=request.user)
     if thread is None:
         raise Http404(_("This discussion does not exist."))
     return render(request, "conversations/discussions/thread.html", {"thread": thread})

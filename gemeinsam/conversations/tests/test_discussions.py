@@ -421,6 +421,31 @@ def test_faves_on_a_discussion_use_the_engagement_bar(
     assert kind.get_owner(thread) == member
 
 
+def test_discussions_by_blocked_members_leave_topic_pages_both_ways(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    from gemeinsam.accounts.models import Block
+
+    theirs = make_thread(topic=topic, author=other_member, title="By the blocked one")
+    mine = make_thread(topic=topic, author=member, title="By the blocker")
+    orphan = make_thread(topic=topic, author=None, title="By a deleted member")
+    third = User.objects.create_user(email="third@example.org", display_name="Third")
+    Block.objects.create(blocker=member, blocked=other_member)
+
+    blocker = _client(member).get(topic_url(topic)).content.decode()
+    blocked = _client(other_member).get(topic_url(topic)).content.decode()
+    bystander = _client(third).get(topic_url(topic)).content.decode()
+    anonymous = Client().get(topic_url(topic)).content.decode()
+
+    assert sorted(_listed_ids(blocker)) == sorted([mine.pk, orphan.pk])
+    assert sorted(_listed_ids(blocked)) == sorted([theirs.pk, orphan.pk])
+    for html in (bystander, anonymous):
+        assert sorted(_listed_ids(html)) == sorted([theirs.pk, mine.pk, orphan.pk])
+    assert _client(member).get(thread_url(theirs)).status_code == 404
+    assert _client(other_member).get(thread_url(mine)).status_code == 404
+    assert _client(third).get(thread_url(theirs)).status_code == 200
+
+
 # ------------------------------------------------------------------------------ paging
 
 
