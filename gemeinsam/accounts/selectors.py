@@ -65,6 +65,16 @@ def muted_user_ids_query(user: Any) -> QuerySet[User, Any]:
     ).values("pk")
 
 
+def members_not_hearing_from(actor: Any) -> QuerySet[User, Any]:
+    """Members who get no notifications of ``actor``'s activity: who muted the actor, or
+    block or are blocked by them; a subquery (``pk`` values)."""
+    return User.objects.filter(
+        Q(pk__in=Mute.objects.filter(muted=actor).values("muter_id"))
+        | Q(pk__in=Block.objects.filter(blocked=actor).values("blocker_id"))
+        | Q(pk__in=Block.objects.filter(blocker=actor).values("blocked_id"))
+    ).values("pk")
+
+
 def is_mail_enabled(*, user: User, kind: str) -> bool:
     """Whether ``user`` wants non-transactional mail of ``kind`` (their choice, or the default)."""
     choice = (

@@ -17,6 +17,7 @@ from gemeinsam.community.models import (
     Fan,
     Fave,
     Follow,
+    ItemFollow,
     Notification,
     Share,
     TagFollow,
@@ -73,6 +74,16 @@ def is_following(*, user: Any, member: Any) -> bool:
         bool(user.is_authenticated)
         and Follow.objects.filter(follower=user, followed=member).exists()
     )
+
+
+def is_following_item(*, user: Any, target: Any) -> bool:
+    """Whether ``user`` follows ``target`` (a discussion); no query for visitors."""
+    if not user.is_authenticated:
+        return False
+    content_type_id, object_id = target_reference(target)
+    return ItemFollow.objects.filter(
+        user=user, content_type_id=content_type_id, object_id=object_id
+    ).exists()
 
 
 def is_following_tag(*, user: Any, tag: Any) -> bool:

@@ -238,6 +238,7 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     if kind.on_count_changed is not None:
         # The target may keep its own count (a discussion counts its replies) or refuse.
         kind.on_count_changed(target, "comments", 1)
+    mentioned = mentioned_members(author=member, body=text)
     if parent is not None:
         ancestors = comment.ancestor_ids
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
@@ -246,16 +247,16 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
             actor=member,
             verb="replied",
             target=target,
-            context={"comment": comment, "parent": parent},
+            context={"comment": comment, "parent": parent, "mentioned": mentioned},
         )
     else:
-        announce(actor=member, verb="commented", target=target, context={"comment": comment})
-    _announce_mentions(
-        author=member,
-        target=target,
-        comment=comment,
-        users=mentioned_members(author=member, body=text),
-    )
+        announce(
+            actor=member,
+            verb="commented",
+            target=target,
+            context={"comment": comment, "mentioned": mentioned},
+        )
+    _announce_mentions(author=member, target=target, comment=comment, users=mentioned)
     transaction.on_commit(purge_public_content)
     return comment
 

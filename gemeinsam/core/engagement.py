@@ -40,6 +40,8 @@ class TargetKind:
     # Whether members may fave, share, rate and comment on it; False for what can only be
     # reported (a member's profile).
     engageable: bool = True
+    # Whether members may follow it to hear of every new comment on it (discussions).
+    followable: bool = False
 
 
 _kinds: dict[type[models.Model], TargetKind] = {}

@@ -446,6 +446,140 @@ def test_discussions_by_blocked_members_leave_topic_pages_both_ways(
     assert _client(third).get(thread_url(theirs)).status_code == 200
 
 
+# ---------------------------------------------------------------------------- following
+
+
+def _notes(user: User) -> list[tuple[str, str]]:
+    from gemeinsam.community.selectors import notifications
+
+    return [(note.verb, note.actor.public_name) for note in notifications(user=user)]
+
+
+def test_member_follows_and_unfollows_a_discussion_without_and_with_htmx(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    from gemeinsam.community.models import ItemFollow
+
+    thread = make_thread(topic=topic, author=member, title="Follow me")
+    content_type_id, object_id = target_reference(thread)
+    follow_url = f"/en/community/follow-item/{content_type_id}/{object_id}/"
+    client = _client(other_member)
+    token = _csrf(client, thread_url(thread))
+    page = client.get(thread_url(thread)).content.decode()
+    assert f'action="{follow_url}"' in page
+    assert "Follow this discussion" in page
+
+    forged = client.post(follow_url, {"on": "1"})
+    followed = client.post(
+        follow_url, {"on": "1", "next": thread_url(thread), "csrfmiddlewaretoken": token}
+    )
+
+    assert forged.status_code == 403
+    assert followed.status_code == 303
+    assert followed["Location"] == f"{thread_url(thread)}#follow-{content_type_id}-{object_id}"
+    assert ItemFollow.objects.filter(user=other_member).count() == 1
+    assert re.search(
+        r'aria-pressed="true"[^>]*>Following this discussion',
+        client.get(thread_url(thread)).content.decode(),
+    )
+
+    stopped = client.post(
+        follow_url, {"on": "0", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true"
+    )
+
+    html = stopped.content.decode()
+    assert stopped.status_code == 200
+    assert html.startswith(f'<div class="item-follow" id="follow-{content_type_id}-{object_id}"')
+    assert re.search(r'aria-pressed="false"[^>]*>Follow this discussion', html)
+    assert not ItemFollow.objects.filter(user=other_member).exists()
+    anonymous = Client()
+    assert follow_url not in anonymous.get(thread_url(thread)).content.decode()
+    assert anonymous.post(follow_url, {"on": "1"}).status_code == 302
+
+
+def test_stories_and_hidden_discussions_cannot_be_followed(
+    story: Any, topic: DiscussionTopic, member: User
+) -> None:
+    from gemeinsam.community import services as community
+
+    hidden = make_thread(topic=topic, author=member, title="Gone", is_hidden=True)
+    client = _client(member)
+    token = _csrf(client, topic_url(topic))
+    for target in (story, hidden):
+        url = "/en/community/follow-item/{}/{}/".format(*target_reference(target))
+        assert client.post(url, {"on": "1", "csrfmiddlewaretoken": token}).status_code == 404
+        with pytest.raises(community.CommunityError):
+            community.set_item_follow(user=member, target=target, following=True)
+
+
+def test_followers_hear_of_replies_by_others_never_of_their_own(
+    topic: DiscussionTopic,
+    member: User,
+    other_member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from gemeinsam.community import services as community
+
+    third = User.objects.create_user(email="third@example.org", display_name="Third Voice")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = services.start_thread(author=member, topic=topic, title="Our plans", body="")
+    community.set_item_follow(user=other_member, target=thread, following=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.post_comment(author=third, target=thread, body="An idea")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(author=member, target=thread, body="Nice", parent=first)
+
+    # The starter follows automatically; nobody hears of their own reply, and the member
+    # replied to is told once ("replied to you"), not twice.
+    assert _notes(member) == [("new_reply", "Third Voice")]
+    assert _notes(other_member) == [
+        ("new_reply", member.public_name),
+        ("new_reply", "Third Voice"),
+    ]
+    assert _notes(third) == [("replied", member.public_name)]
+    reader = Client()
+    reader.force_login(other_member)
+    html = reader.get("/en/community/notifications/").content.decode()
+    link = f'<a href="{thread_url(thread)}#comment-{first.pk}">Our plans</a>'
+    assert f"Third Voice replied in a discussion you follow: {link}" in html
+
+    community.set_item_follow(user=other_member, target=thread, following=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(author=third, target=thread, body="Another idea")
+    assert len(_notes(other_member)) == 2
+    assert len(_notes(member)) == 2
+
+    # A hidden discussion takes its notifications along.
+    services.set_thread_hidden(thread, True)
+    assert _notes(member) == []
+
+
+def test_followers_who_mute_or_block_the_replier_are_not_told(
+    topic: DiscussionTopic,
+    member: User,
+    other_member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from gemeinsam.accounts.models import Block, Mute
+    from gemeinsam.community import services as community
+
+    thread = make_thread(topic=topic, author=None, title="Crowded")
+    muter = User.objects.create_user(email="muter@example.org")
+    blocked = User.objects.create_user(email="blocked@example.org")
+    for follower in (member, muter, blocked):
+        community.set_item_follow(user=follower, target=thread, following=True)
+    Mute.objects.create(muter=muter, muted=other_member)
+    Block.objects.create(blocker=other_member, blocked=blocked)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(author=other_member, target=thread, body=f"Hello @member-{member.pk}")
+
+    assert _notes(member) == [("mentioned", "Other Person")]  # told once, as mentioned
+    assert _notes(muter) == []
+    assert _notes(blocked) == []
+
+
 # ------------------------------------------------------------------------------ paging
 
 
@@ -610,7 +744,8 @@ def test_topic_list_queries_are_pinned(topic: DiscussionTopic, member: User) -> 
 
 
 TOPIC_QUERIES = {False: 4, True: 9}
-THREAD_QUERIES = {False: 7, True: 15}
+# Signed in: one more than before discussions could be followed (is the member following?).
+THREAD_QUERIES = {False: 7, True: 16}
 TOPIC_LIST_QUERIES = 3
 
 
