@@ -29,6 +29,14 @@ def _thread_url(thread: Any) -> str:
     return str(thread.get_absolute_url())
 
 
+def _thread_closed_reason(thread: Any) -> str:
+    from django.utils.translation import gettext
+
+    return (
+        gettext("This discussion is locked and takes no more replies.") if thread.is_locked else ""
+    )
+
+
 def _thread_is_public(thread: Any) -> bool:
     return not thread.is_hidden and bool(thread.topic.is_open)
 
@@ -96,6 +104,7 @@ class ConversationsConfig(AppConfig):
                     pk=thread.pk, is_hidden=True
                 ).exists(),
                 followable=True,
+                closed_reason=_thread_closed_reason,
             ),
         )
         register_personal_data(

@@ -111,15 +111,18 @@ class Viewer:
     user: Any
     blocked_ids: set[int]
     can_moderate: bool
+    # False where the target takes no new comments (a locked discussion): no reply links.
+    replies_open: bool = True
 
     @classmethod
-    def of(cls, user: Any) -> Viewer:
+    def of(cls, user: Any, *, replies_open: bool = True) -> Viewer:
         if user is None or not user.is_authenticated:
             return cls(user=None, blocked_ids=set(), can_moderate=False)
         return cls(
             user=user,
             blocked_ids=blocked_user_ids(user),
             can_moderate=bool(user.is_staff and user.has_perm("conversations.delete_comment")),
+            replies_open=replies_open,
         )
 
     def view(self, comment: Comment, *, parent_name: str = "") -> CommentView:
@@ -129,7 +132,7 @@ class Viewer:
             comment=comment,
             indent=min(comment.depth, INDENT_LIMIT),
             in_reply_to=parent_name if comment.depth > INDENT_LIMIT else "",
-            can_reply=user is not None and available,
+            can_reply=user is not None and available and self.replies_open,
             can_edit=user is not None and comment.is_editable_by(user),
             can_delete=user is not None
             and not comment.is_deleted
@@ -231,6 +234,7 @@ def comment_page(
     sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     viewer: Viewer | None = None,
+    replies_open: bool = True,
 ) -> CommentPage:
     """A page of ``PAGE_SIZE`` top-level comments on ``target`` with their first replies.
 
@@ -240,7 +244,7 @@ def comment_page(
     top-level page, replies), whatever the number of comments.
     """
     sort = sort if sort in SORTS else DEFAULT_SORT
-    viewer = viewer or Viewer.of(user)
+    viewer = viewer or Viewer.of(user, replies_open=replies_open)
     content_type_id, object_id = target_reference(target)
     position = Cursor.decode(cursor, sort)
     top_level = _visible(viewer).for_target(content_type_id, object_id).top_level()
@@ -291,10 +295,12 @@ class ThreadPage:
     next_cursor: str | None = None
 
 
-def comment_thread(*, comment: Comment, user: Any, after: str | None = None) -> ThreadPage:
+def comment_thread(
+    *, comment: Comment, user: Any, after: str | None = None, replies_open: bool = True
+) -> ThreadPage:
     """The whole thread of ``comment``'s top-level comment, ``THREAD_PAGE_SIZE`` replies a
     page in depth-first order; ``after`` is the path of the last reply already shown."""
-    viewer = Viewer.of(user)
+    viewer = Viewer.of(user, replies_open=replies_open)
     top = comment.root or comment
     queryset = _visible(viewer).filter(root=top).select_related("parent__author")
     if after and PATH_CURSOR.match(after):
@@ -412,3 +418,21 @@ def _not_by_blocked(threads: DiscussionThreadQuerySet, user: Any) -> DiscussionT
     if user is None or not user.is_authenticated:
         return threads
     return threads.exclude(author_id__in=blocked_user_ids_query(user))
+
+
+STAFF_STATES = ("all", "locked", "hidden")
+STAFF_PAGE_SIZE = 200
+
+
+def discussions_for_staff(*, state: str = "all", query: str = "") -> list[DiscussionThread]:
+    """Discussions for the community managers' screen, hidden ones included, latest activity
+    first: every one, the locked or the hidden ones (``state``), with ``query`` in the
+    title; at most ``STAFF_PAGE_SIZE``, with topic and author; one query."""
+    threads = DiscussionThread.objects.select_related("topic", "author")
+    if state == "locked":
+        threads = threads.filter(is_locked=True)
+    elif state == "hidden":
+        threads = threads.filter(is_hidden=True)
+    if query.strip():
+        threads = threads.filter(title__icontains=query.strip())
+    return list(threads.order_by("-last_activity_at", "-id")[:STAFF_PAGE_SIZE])

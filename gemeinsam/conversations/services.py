@@ -52,6 +52,10 @@ class TargetUnavailableError(CommentError):
     pass
 
 
+class CommentsClosedError(TargetUnavailableError):
+    """The target takes no new comments now (a locked discussion)."""
+
+
 class InvalidCommentError(CommentError):
     pass
 
@@ -187,9 +191,10 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     """Post a comment on ``target``, or a reply to ``parent`` (a comment on the same target).
 
     Preconditions: ``author`` is an active, signed-in member; ``target`` is a registered,
-    public target; a reply's parent is neither deleted nor hidden, is not by a member
-    blocked either way, and is less than ``MAX_DEPTH`` deep. A member may post
-    ``post_limit()`` comments a minute and not the same text twice within a minute.
+    public target that takes comments now (a locked discussion does not); a reply's parent
+    is neither deleted nor hidden, is not by a member blocked either way, and is less than
+    ``MAX_DEPTH`` deep. A member may post ``post_limit()`` comments a minute and not the
+    same text twice within a minute.
 
     Side effects: stores the comment with its chain of ancestors, counts the reply on every
     ancestor, announces "commented" or "replied" and "mentioned" after commit, and makes
@@ -199,6 +204,9 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     kind = target_kind(target)
     if kind is None or not kind.engageable or not kind.is_public(target):
         raise TargetUnavailableError(_("Comments cannot be posted here."))
+    closed = kind.closed_reason(target)
+    if closed:
+        raise CommentsClosedError(closed)
     text = _clean_body(body)
     content_type_id, object_id = target_reference(target)
     if parent is not None:
@@ -561,6 +569,14 @@ def record_thread_count_change(thread: DiscussionThread, counter: str, delta: in
         reply_count=Greatest(F("reply_count") + delta, Value(0)),
         last_activity_at=timezone.now(),
     )
+    transaction.on_commit(purge_public_content)
+
+
+def set_thread_locked(thread: DiscussionThread, locked: bool) -> None:
+    """Lock the discussion (no more replies; the replies there stay readable) or unlock it.
+    The moderation app decides who may."""
+    DiscussionThread.objects.filter(pk=thread.pk).update(is_locked=locked)
+    thread.is_locked = locked
     transaction.on_commit(purge_public_content)
 
 

@@ -67,7 +67,10 @@ def _status_for(error: Exception) -> int:
         return 429
     if isinstance(
         error,
-        services.NotAllowedError | services.ReplyBlockedError | services.EditWindowClosedError,
+        services.NotAllowedError
+        | services.ReplyBlockedError
+        | services.EditWindowClosedError
+        | services.CommentsClosedError,
     ):
         return 403
     return 400
@@ -79,9 +82,16 @@ def _forbidden_for_guests(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _closed_reason(target: Any) -> str:
+    """Why ``target`` takes no new comments now (a locked discussion), or ""."""
+    kind = target_kind(target)
+    return kind.closed_reason(target) if kind is not None else ""
+
+
 def _target_context(target: Any, content_type_id: int, object_id: int) -> dict[str, Any]:
     kind = target_kind(target)
     return {
+        "closed": _closed_reason(target),
         "target": target,
         "target_title": kind.get_title(target) if kind else "",
         "target_url": _target_url(target),
@@ -115,6 +125,7 @@ def _list_page(
         user=request.user,
         sort=request.GET.get("sort", selectors.DEFAULT_SORT),
         cursor=request.GET.get("cursor"),
+        replies_open=not _closed_reason(target),
     )
     context = {
         "comment_page": page,
@@ -196,7 +207,10 @@ def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
     if comment.root is not None and comment.root.is_hidden:
         raise Http404(_("This comment does not exist."))
     thread_page = selectors.comment_thread(
-        comment=comment, user=request.user, after=request.GET.get("after")
+        comment=comment,
+        user=request.user,
+        after=request.GET.get("after"),
+        replies_open=not _closed_reason(target),
     )
     context = {
         "thread_page": thread_page,
@@ -213,6 +227,9 @@ def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     comment, target = _comment_or_404(comment_id)
     if comment.is_deleted:
         raise Http404(_("That comment is no longer available for replies."))
+    closed = _closed_reason(target)
+    if closed:
+        return HttpResponse(closed, status=403, content_type="text/plain")
     context = {
         "form": CommentForm(initial={"parent_id": comment.pk}),
         "parent": comment,

@@ -42,6 +42,8 @@ class TargetKind:
     engageable: bool = True
     # Whether members may follow it to hear of every new comment on it (discussions).
     followable: bool = False
+    # Why it takes no new comments now (a locked discussion), or "" when it does.
+    closed_reason: Callable[[Any], str] = lambda obj: ""
 
 
 _kinds: dict[type[models.Model], TargetKind] = {}

@@ -8,6 +8,7 @@ from django import template
 
 from gemeinsam.conversations import selectors
 from gemeinsam.conversations.forms import CommentForm
+from gemeinsam.core.engagement import target_kind
 from gemeinsam.core.templatetags.core_tags import report_url
 
 register = template.Library()
@@ -16,17 +17,21 @@ register = template.Library()
 @register.inclusion_tag("conversations/_comment_section.html", takes_context=True)
 def comment_section(context: template.Context, target: Any) -> dict[str, Any]:
     """Heading with the count, sort links, the first page of comments, and the form for
-    signed-in members (a sign-in link for everyone else). Needs ``request`` in the context;
+    signed-in members (a sign-in link for everyone else; a notice where the target takes no
+    new comments, as a locked discussion). Needs ``request`` in the context;
     costs three queries for a reader and four for a member, however many comments exist."""
     request = context["request"]
     user = getattr(request, "user", None)
-    page = selectors.comment_page(target=target, user=user)
+    kind = target_kind(target)
+    closed = kind.closed_reason(target) if kind is not None else ""
+    page = selectors.comment_page(target=target, user=user, replies_open=not closed)
     signed_in = bool(user is not None and user.is_authenticated)
     return {
         "request": request,
         "user": user,
         "comment_page": page,
-        "form": CommentForm() if signed_in else None,
+        "closed": closed,
+        "form": CommentForm() if signed_in and not closed else None,
         "list_url": _list_url(page),
         "content_type_id": page.content_type_id,
         "object_id": page.object_id,

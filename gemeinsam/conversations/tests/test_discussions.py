@@ -391,7 +391,7 @@ def test_deleted_replies_do_not_hide_the_link_to_the_whole_thread(story: Any, me
 def test_locked_discussion_takes_no_replies(topic: DiscussionTopic, member: User) -> None:
     thread = make_thread(topic=topic, author=member, title="Settled", is_locked=True)
 
-    with pytest.raises(services.TargetUnavailableError):
+    with pytest.raises(services.CommentsClosedError):
         services.post_comment(author=member, target=thread, body="One more thing")
 
     thread.refresh_from_db()
@@ -399,6 +399,145 @@ def test_locked_discussion_takes_no_replies(topic: DiscussionTopic, member: User
     html = _client(member).get(thread_url(thread)).content.decode()
     assert "This discussion is locked" in html
     assert 'name="body"' not in html
+
+
+def test_locked_discussion_keeps_its_replies_and_refuses_new_ones_over_http(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Settled")
+    earlier = services.post_comment(author=other_member, target=thread, body="Said before")
+    moderation.lock_discussion(
+        actor=User.objects.create_superuser(email="boss@example.org"), thread=thread, locked=True
+    )
+    client = _client(member)
+    token = _csrf(client, thread_url(thread))
+    list_url = reverse("conversations:comments", args=target_reference(thread))
+
+    page = client.get(thread_url(thread)).content.decode()
+    posted = client.post(list_url, {"body": "Too late", "csrfmiddlewaretoken": token})
+    replied = client.post(
+        list_url, {"body": "Late reply", "parent_id": earlier.pk, "csrfmiddlewaretoken": token}
+    )
+    with_htmx = client.post(
+        list_url, {"body": "Late too", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true"
+    )
+    reply_form = client.get(f"/en/comments/{earlier.pk}/reply/")
+
+    assert '<p class="comment-closed" role="note">This discussion is locked' in page
+    assert "Said before" in page
+    assert 'name="body"' not in page
+    assert f"/en/comments/{earlier.pk}/reply/" not in page
+    for response in (posted, replied, reply_form):
+        assert response.status_code == 403
+        assert "This discussion is locked and takes no more replies." in response.content.decode()
+    assert with_htmx.status_code == 200  # htmx swaps only successes: the form with the error
+    assert "This discussion is locked and takes no more replies." in with_htmx.content.decode()
+    thread.refresh_from_db()
+    assert (thread.reply_count, Comment.objects.count()) == (1, 1)
+
+
+def test_community_managers_lock_and_hide_discussions_from_the_admin(
+    topic: DiscussionTopic,
+    member: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Heated debate")
+    Client().post(
+        f"/en/report/{ContentType.objects.get_for_model(thread).pk}/{thread.pk}/",
+        {"reason": "harassment"},
+    )
+    client = _client(manager)
+    listing = client.get("/admin/discussions/")
+    token = client.cookies["csrftoken"].value
+    action_url = f"/admin/discussions/{thread.pk}/"
+
+    def act(action: str, **extra: str) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                action_url, {"action": action, "csrfmiddlewaretoken": token, **extra}
+            )
+
+    assert listing.status_code == 200
+    assert "Heated debate" in listing.content.decode()
+    assert "Discussions" in client.get("/admin/").content.decode()
+    locked = act("lock", next="/admin/discussions/?state=locked")
+    thread.refresh_from_db()
+    assert (locked.status_code, locked["Location"]) == (303, "/admin/discussions/?state=locked")
+    assert thread.is_locked
+    assert "Heated debate" in client.get("/admin/discussions/?state=locked").content.decode()
+    assert "This discussion is locked" in Client().get(thread_url(thread)).content.decode()
+
+    hidden = act("hide", next="https://evil.example/")
+    thread.refresh_from_db()
+    assert (hidden.status_code, hidden["Location"]) == (303, "/admin/discussions/")
+    assert thread.is_hidden
+    assert Report.objects.get().status == "hidden"
+    assert Client().get(thread_url(thread)).status_code == 404
+    assert "Heated debate" in client.get("/admin/discussions/?state=hidden").content.decode()
+
+    act("restore")
+    act("unlock")
+    thread.refresh_from_db()
+    assert (thread.is_hidden, thread.is_locked) == (False, False)
+    assert 'name="body"' in _client(member).get(thread_url(thread)).content.decode()
+    assert (
+        client.post(action_url, {"action": "explode", "csrfmiddlewaretoken": token}).status_code
+        == 400
+    )
+
+
+def test_community_managers_lock_from_the_discussion_page_with_and_without_htmx(
+    topic: DiscussionTopic, member: User, manager: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Lock me here")
+    client = _client(manager)
+    token = _csrf(client, thread_url(thread))
+    page = client.get(thread_url(thread)).content.decode()
+    assert f'action="/admin/discussions/{thread.pk}/"' in page
+    assert "Lock this discussion" in page
+    assert "Lock this discussion" not in _client(member).get(thread_url(thread)).content.decode()
+
+    fragment = client.post(
+        f"/admin/discussions/{thread.pk}/",
+        {"action": "lock", "next": thread_url(thread), "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    )
+    html = fragment.content.decode()
+    assert fragment.status_code == 200
+    assert html.startswith('<div class="discussion-replies" id="discussion-replies">')
+    assert "Unlock this discussion" in html
+    assert "This discussion is locked" in html
+    unlocked = client.post(
+        f"/admin/discussions/{thread.pk}/",
+        {"action": "unlock", "next": thread_url(thread), "csrfmiddlewaretoken": token},
+    )
+    assert (unlocked.status_code, unlocked["Location"]) == (303, thread_url(thread))
+    thread.refresh_from_db()
+    assert not thread.is_locked
+
+
+def test_only_community_managers_lock_or_hide(
+    topic: DiscussionTopic, member: User, other_member: User
+) -> None:
+    thread = make_thread(topic=topic, author=member, title="Mine to keep")
+    plain_staff = User.objects.create_user(email="editor@example.org", is_staff=True)
+    for actor in (AnonymousUser(), member, plain_staff):
+        with pytest.raises(moderation.ModerationError):
+            moderation.lock_discussion(actor=actor, thread=thread, locked=True)
+        with pytest.raises(moderation.ModerationError):
+            moderation.hide_content(actor=actor, target=thread, hide=True)
+    client = _client(member)
+    token = _csrf(client, thread_url(thread))
+
+    response = client.post(
+        f"/admin/discussions/{thread.pk}/", {"action": "lock", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code in (302, 403)
+    assert client.get("/admin/discussions/").status_code in (302, 403)
+    thread.refresh_from_db()
+    assert (thread.is_locked, thread.is_hidden) == (False, False)
 
 
 def test_faves_on_a_discussion_use_the_engagement_bar(
