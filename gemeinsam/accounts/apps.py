@@ -26,6 +26,45 @@ def _delete_profiles(rows: Any, options: dict[str, Any]) -> None:
     rows.delete()
 
 
+def _profile_url(user: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:profile", args=[user.pk])
+
+
+def _register_profiles() -> None:
+    """Profiles can be reported and hidden (moderation), but not faved, shared, rated or
+    commented on; a hidden profile's avatar is served only to the member and moderators."""
+    from gemeinsam.accounts import services
+    from gemeinsam.accounts.models import User
+    from gemeinsam.accounts.selectors import can_see_hidden_profiles, is_hidden_avatar
+    from gemeinsam.core.engagement import TargetKind, register_target
+    from gemeinsam.core.media import register_media_guard
+
+    register_target(
+        User,
+        TargetKind(
+            label="profile",
+            get_url=_profile_url,
+            get_title=lambda user: user.chosen_name,
+            is_public=lambda user: user.is_active and not user.profile_hidden,
+            get_owner=lambda user: user,
+            public_queryset=lambda: User.objects.filter(is_active=True, profile_hidden=False),
+            set_hidden=services.set_profile_hidden,
+            is_hidden=lambda user: User.objects.filter(pk=user.pk, profile_hidden=True).exists(),
+            engageable=False,
+        ),
+    )
+
+    def hidden_avatar(request: Any, path: str) -> bool:
+        if not path.startswith("avatars/"):
+            return False
+        viewer = getattr(request, "user", None)
+        return is_hidden_avatar(path, viewer=viewer) and not can_see_hidden_profiles(viewer)
+
+    register_media_guard(hidden_avatar)
+
+
 def _register_personal_data() -> None:
     """What accounts keep about a member. ``user_field`` is the lookup that finds a member's
     rows when given their primary key: ``Model.objects.filter(**{user_field: member.pk})``.
@@ -46,6 +85,7 @@ def _register_personal_data() -> None:
                 "date_joined": "When you created the account.",
                 "last_login": "When you last signed in.",
                 "is_staff": "Whether you work for the host (your posts carry an official badge).",
+                "profile_hidden": "Whether the community managers hid your profile.",
             },
             # The account deletion flow decides what happens to the row itself.
             policy="custom",
@@ -126,3 +166,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_create_roles, dispatch_uid="gemeinsam-staff-roles")
         _register_personal_data()
+        _register_profiles()

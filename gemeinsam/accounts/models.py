@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +44,12 @@ class User(AbstractUser):
     display_name = models.CharField(
         _("display name"), max_length=80, blank=True, help_text=_("Shown next to your activity.")
     )
+    # Set by the community managers' decision on a report (moderation), never by the member.
+    profile_hidden = models.BooleanField(
+        _("profile hidden"),
+        default=False,
+        help_text=_("Others see neither the profile nor the member's name."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -57,9 +64,19 @@ class User(AbstractUser):
         return self.public_name
 
     @property
-    def public_name(self) -> str:
+    def chosen_name(self) -> str:
+        """The name the member chose: display name, full name or the address's local part.
+        For the member themselves and for staff screens; everyone else sees ``public_name``."""
         full = f"{self.first_name} {self.last_name}".strip()
         return self.display_name or full or self.email.split("@", 1)[0]
+
+    @property
+    def public_name(self) -> str:
+        """The name others see next to the member's activity: the chosen name, or a neutral
+        "hidden member" while the community managers hide the profile."""
+        if self.profile_hidden:
+            return gettext("hidden member")
+        return self.chosen_name
 
 
 class Block(models.Model):

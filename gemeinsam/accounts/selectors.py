@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from gemeinsam.accounts.models import (
     MAIL_KIND_DEFAULTS,
@@ -27,6 +27,17 @@ def blocked_user_ids(user: Any) -> set[int]:
     return {other for pair in pairs for other in pair if other != user.pk}
 
 
+def blocked_user_ids_query(user: Any) -> QuerySet[User, Any]:
+    """The same members as ``blocked_user_ids``, as a subquery (``pk`` values) to use inside
+    another query, so that filtering them out costs no query of its own."""
+    if user is None or not user.is_authenticated:
+        return User.objects.none().values("pk")
+    return User.objects.filter(
+        Q(pk__in=Block.objects.filter(blocker=user).values("blocked_id"))
+        | Q(pk__in=Block.objects.filter(blocked=user).values("blocker_id"))
+    ).values("pk")
+
+
 def is_blocked_between(first: Any, second: Any) -> bool:
     if first is None or second is None or first.pk == second.pk:
         return False
@@ -41,6 +52,27 @@ def muted_user_ids(user: Any) -> set[int]:
         return set()
     muted = set(Mute.objects.filter(muter=user).values_list("muted_id", flat=True))
     return muted | blocked_user_ids(user)
+
+
+def muted_user_ids_query(user: Any) -> QuerySet[User, Any]:
+    """The same members as ``muted_user_ids`` (muted, or blocked either way), as a subquery."""
+    if user is None or not user.is_authenticated:
+        return User.objects.none().values("pk")
+    return User.objects.filter(
+        Q(pk__in=Mute.objects.filter(muter=user).values("muted_id"))
+        | Q(pk__in=Block.objects.filter(blocker=user).values("blocked_id"))
+        | Q(pk__in=Block.objects.filter(blocked=user).values("blocker_id"))
+    ).values("pk")
+
+
+def members_not_hearing_from(actor: Any) -> QuerySet[User, Any]:
+    """Members who get no notifications of ``actor``'s activity: who muted the actor, or
+    block or are blocked by them; a subquery (``pk`` values)."""
+    return User.objects.filter(
+        Q(pk__in=Mute.objects.filter(muted=actor).values("muter_id"))
+        | Q(pk__in=Block.objects.filter(blocked=actor).values("blocker_id"))
+        | Q(pk__in=Block.objects.filter(blocker=actor).values("blocked_id"))
+    ).values("pk")
 
 
 def is_mail_enabled(*, user: User, kind: str) -> bool:
@@ -59,6 +91,31 @@ def mail_preferences(*, user: User) -> dict[str, bool]:
     return {kind: bool(chosen.get(kind, MAIL_KIND_DEFAULTS[kind])) for kind in MAIL_KIND_DEFAULTS}
 
 
+# Community managers hold this permission (moderation); named here so this layer needs no
+# import of the moderation app.
+MODERATE_PERMISSION = "moderation.moderate_content"
+
+
+def can_see_hidden_profiles(user: Any) -> bool:
+    """Staff who decide on reports see hidden profiles, to judge whether to restore them."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def is_hidden_avatar(path: str, *, viewer: Any = None) -> bool:
+    """Whether ``path`` (below the media root) is the avatar of a hidden profile that is not
+    the viewer's own; one query."""
+    owner = Profile.objects.filter(avatar=path, user__profile_hidden=True).values_list(
+        "user_id", flat=True
+    )
+    found = owner.first()
+    return found is not None and found != getattr(viewer, "pk", None)
+
+
 @dataclass(frozen=True)
 class MemberProfile:
     """Everything a public profile page shows, and what the viewer may do there."""
@@ -67,6 +124,14 @@ class MemberProfile:
     profile: Profile | None
     is_own: bool
     is_muted: bool
+    # The community managers hid it; only the member and moderators get to see it.
+    is_hidden: bool = False
+    hidden_from_viewer: bool = False
+
+    @property
+    def name(self) -> str:
+        """The member's name on their own page (shown only to those who may see it)."""
+        return self.member.chosen_name
 
     @property
     def bio(self) -> str:
@@ -83,6 +148,8 @@ class MemberProfile:
 
 def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
     """The profile of an active member as ``viewer`` may see it; None if absent or blocked.
+    A hidden profile comes back with ``hidden_from_viewer`` set unless the viewer is the
+    member or may see hidden profiles.
 
     One query for anonymous viewers and the member themselves, three for other members.
     """
@@ -105,7 +172,15 @@ def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
         profile: Profile | None = member.profile
     except Profile.DoesNotExist:
         profile = None
-    return MemberProfile(member=member, profile=profile, is_own=is_own, is_muted=is_muted)
+    hidden_from_viewer = member.profile_hidden and not (is_own or can_see_hidden_profiles(viewer))
+    return MemberProfile(
+        member=member,
+        profile=profile,
+        is_own=is_own,
+        is_muted=is_muted,
+        is_hidden=member.profile_hidden,
+        hidden_from_viewer=hidden_from_viewer,
+    )
 
 
 def blocked_and_muted(*, user: User) -> tuple[list[User], list[User]]:

@@ -116,6 +116,18 @@ def update_profile(
     return profile
 
 
+def set_profile_hidden(user: User, hidden: bool) -> None:
+    """Hide the member's profile from everyone else, or show it again (moderation decides).
+
+    While hidden, the public profile page answers "This profile is hidden", the avatar file
+    is not served to others, and the member's name shows as "hidden member" wherever their
+    activity appears. Purges the public caches after the commit.
+    """
+    User.objects.filter(pk=user.pk).update(profile_hidden=hidden)
+    user.profile_hidden = hidden
+    transaction.on_commit(purge_public_content)
+
+
 @transaction.atomic
 def set_mail_preference(*, user: User, kind: str, is_enabled: bool) -> MailPreference:
     """Record whether ``user`` wants non-transactional mail of ``kind``."""

@@ -42,11 +42,22 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- public profile
 
 
+def hidden_profile(request: HttpRequest) -> HttpResponse:
+    """The neutral page of a profile the community managers hid: it says only that, and
+    answers 404 so that nothing keeps or indexes the address."""
+    response = render(request, "accounts/profile_hidden.html", status=404)
+    if request.user.is_authenticated:
+        add_never_cache_headers(response)
+    return response
+
+
 @require_GET
 def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = member_profile(user_id, viewer=request.user)
     if profile is None:
         return _not_found(request)
+    if profile.hidden_from_viewer:
+        return hidden_profile(request)
     response = render(request, "accounts/profile_detail.html", {"profile": profile})
     if request.user.is_authenticated:
         add_never_cache_headers(response)

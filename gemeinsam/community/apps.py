@@ -50,6 +50,12 @@ class CommunityConfig(AppConfig):
                 models.Fan, "user", "You are a fan of the host.", {"created_at": "since when"}
             ),
             PersonalData(
+                models.ItemFollow,
+                "user",
+                "A discussion you follow.",
+                {"content_type": "kind of item", "object_id": "its number", "created_at": "since"},
+            ),
+            PersonalData(
                 models.Fave,
                 "user",
                 "Something you faved.",

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from gemeinsam.accounts.mail import send_member_mail
 from gemeinsam.accounts.models import MailPreference, User
-from gemeinsam.community.models import DigestState, Notification
+from gemeinsam.community.models import DigestState
+from gemeinsam.community.selectors import unread_since
 
 logger = logging.getLogger(__name__)
 
@@ -23,19 +24,15 @@ def send_digest(*, user: User, now: datetime) -> bool:
     """Mail ``user`` their unread notifications since the last digest; True if sent.
 
     Idempotent: the time of the last digest is stored in the same transaction, and a member
-    gets at most one digest per day. Muted actors never appear (their notifications are
-    not created).
+    gets at most one digest per day. It lists what the notifications page would show:
+    nothing from muted or blocked members, nothing about content hidden since.
     """
     with transaction.atomic():
         state = DigestState.objects.select_for_update().filter(user=user).first()
         since = state.last_sent_at if state else now - DIGEST_EVERY
         if state and now - state.last_sent_at < DIGEST_EVERY:
             return False
-        items = list(
-            Notification.objects.filter(recipient=user, read_at__isnull=True, created_at__gt=since)
-            .select_related("actor")
-            .order_by("-created_at")[:MAX_ITEMS]
-        )
+        items = unread_since(user=user, since=since, limit=MAX_ITEMS)
         if not items:
             return False
         DigestState.objects.update_or_create(user=user, defaults={"last_sent_at": now})

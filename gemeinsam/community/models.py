@@ -46,6 +46,28 @@ class TagFollow(models.Model):
         return f"{self.user_id} follows #{self.tag_id}"
 
 
+class ItemFollow(models.Model):
+    """A member follows one item (a discussion) to hear of every new comment on it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_items"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="itemfollow_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.content_type_id}:{self.object_id}"
+
+
 class Fan(models.Model):
     """A member who is a fan of the host."""
 
@@ -156,6 +178,7 @@ class Notification(models.Model):
         FOLLOWED = "followed", _("followed you")
         FAVED = "faved", _("faved your contribution")
         SHARED = "shared", _("shared your contribution")
+        NEW_REPLY = "new_reply", _("replied in a discussion you follow")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

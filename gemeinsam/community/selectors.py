@@ -8,15 +8,16 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from gemeinsam.accounts.selectors import muted_user_ids
+from gemeinsam.accounts.selectors import muted_user_ids, muted_user_ids_query
 from gemeinsam.community.models import (
     Activity,
     EngagementCount,
     Fan,
     Fave,
     Follow,
+    ItemFollow,
     Notification,
     Share,
     TagFollow,
@@ -75,49 +76,75 @@ def is_following(*, user: Any, member: Any) -> bool:
     )
 
 
+def is_following_item(*, user: Any, target: Any) -> bool:
+    """Whether ``user`` follows ``target`` (a discussion); no query for visitors."""
+    if not user.is_authenticated:
+        return False
+    content_type_id, object_id = target_reference(target)
+    return ItemFollow.objects.filter(
+        user=user, content_type_id=content_type_id, object_id=object_id
+    ).exists()
+
+
 def is_following_tag(*, user: Any, tag: Any) -> bool:
     return bool(user.is_authenticated) and TagFollow.objects.filter(user=user, tag=tag).exists()
 
 
 def unread_notification_count(user: Any) -> int:
+    """How many unread notifications the member would see in their list (the header badge):
+    one query when there are none, two otherwise."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    about = _kinds_of_content(unread)
+    if not about:
+        return 0
+    return _shown(unread, user=user, content_type_ids=about).count()
 
 
 def notifications(*, user: Any, before: int | None = None, limit: int = 30) -> list[Notification]:
-    """Newest first, keyset-paged by id; muted or blocked actors left out."""
-    rows = Notification.objects.filter(recipient=user).select_related("actor")
-    muted = muted_user_ids(user)
-    if muted:
-        rows = rows.exclude(actor_id__in=muted)
+    """Newest first, keyset-paged by id, as the member sees them (see ``_shown``); two
+    queries."""
+    rows = Notification.objects.filter(recipient=user)
+    rows = _shown(rows, user=user, content_type_ids=_kinds_of_content(rows))
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    return _without_hidden(list(rows.order_by("-pk")[:limit]))
+    return list(rows.select_related("actor").order_by("-pk")[:limit])
 
 
-def _without_hidden(items: list[Notification]) -> list[Notification]:
-    """Drop notifications about content that was hidden or removed since (one query per
-    kind of content)."""
-    wanted: dict[int, set[int]] = {}
-    for item in items:
-        if item.content_type_id and item.object_id:
-            wanted.setdefault(item.content_type_id, set()).add(item.object_id)
-    visible: set[tuple[int, int]] = set()
-    for content_type_id, ids in wanted.items():
+def unread_since(*, user: Any, since: datetime, limit: int) -> list[Notification]:
+    """The member's unread notifications after ``since`` as they see them, newest first (for
+    the digest); two queries."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True, created_at__gt=since)
+    rows = _shown(rows, user=user, content_type_ids=_kinds_of_content(rows))
+    return list(rows.select_related("actor").order_by("-created_at")[:limit])
+
+
+def _kinds_of_content(rows: QuerySet[Notification]) -> list[int | None]:
+    """The content types that ``rows`` are about (None for notifications about nothing);
+    one query."""
+    return list(rows.order_by().values_list("content_type_id", flat=True).distinct())
+
+
+def _shown(
+    rows: QuerySet[Notification], *, user: Any, content_type_ids: list[int | None]
+) -> QuerySet[Notification]:
+    """``rows`` without the notifications the member does not see: those caused by members
+    they muted or who block them either way, and those about content that was hidden or
+    removed since (a hidden comment, discussion or profile). Every condition is a subquery
+    of the caller's one query, so the list, the unread count and the digest always agree.
+    """
+    rows = rows.exclude(actor_id__in=muted_user_ids_query(user))
+    for content_type_id in content_type_ids:
+        if content_type_id is None:
+            continue
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         kind = target_kind(model) if model else None
         if kind is None or kind.public_queryset is None:
-            visible |= {(content_type_id, pk) for pk in ids}
             continue
-        public = kind.public_queryset().filter(pk__in=ids).values_list("pk", flat=True)
-        visible |= {(content_type_id, pk) for pk in public}
-    return [
-        item
-        for item in items
-        if not (item.content_type_id and item.object_id)
-        or (item.content_type_id, item.object_id) in visible
-    ]
+        public = kind.public_queryset().values("pk")
+        rows = rows.filter(~Q(content_type_id=content_type_id) | Q(object_id__in=public))
+    return rows
 
 
 # --------------------------------------------------------------------------------- feeds

@@ -12,13 +12,18 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from gemeinsam.accounts.models import User
-from gemeinsam.accounts.selectors import is_blocked_between, muted_user_ids
+from gemeinsam.accounts.selectors import (
+    is_blocked_between,
+    members_not_hearing_from,
+    muted_user_ids,
+)
 from gemeinsam.community.models import (
     Activity,
     EngagementCount,
     Fan,
     Fave,
     Follow,
+    ItemFollow,
     Notification,
     Share,
     TagFollow,
@@ -106,12 +111,36 @@ def stop_being_fan(*, user: Any) -> None:
         transaction.on_commit(purge_public_content)
 
 
+@transaction.atomic
+def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
+    """Follow ``target`` (a discussion) to be notified of every new comment on it, or stop
+    following it; returns whether anything changed.
+
+    Preconditions: ``user`` is an active member; the target is public and its kind can be
+    followed.
+    """
+    member = _require_member(user)
+    kind = target_kind(target)
+    if kind is None or not kind.followable or not kind.is_public(target):
+        raise CommunityError(_("This cannot be followed."))
+    content_type_id, object_id = target_reference(target)
+    if following:
+        return ItemFollow.objects.get_or_create(
+            user=member, content_type_id=content_type_id, object_id=object_id
+        )[1]
+    return bool(
+        ItemFollow.objects.filter(
+            user=member, content_type_id=content_type_id, object_id=object_id
+        ).delete()[0]
+    )
+
+
 # -------------------------------------------------------------------------- faves, shares
 
 
 def _engageable(target: Any) -> TargetKind:
     kind = target_kind(target)
-    if kind is None or not kind.is_public(target):
+    if kind is None or not kind.engageable or not kind.is_public(target):
         raise CommunityError(_("This cannot be faved or shared."))
     return kind
 
@@ -181,7 +210,8 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
     """Turn a domain event into home-feed activity and notifications (the event receiver).
 
     Preconditions: the write it reports has committed. Members who muted or blocked the actor
-    get no notification.
+    get no notification. Who starts a discussion follows it; the followers of a discussion
+    hear of every new comment on it.
     """
     if verb in ACTIVITY_VERBS and target is not None and target_kind(target) is not None:
         content_type = ContentType.objects.get_for_model(target)
@@ -194,11 +224,62 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
         if actor.pk in muted_user_ids(recipient):
             continue
         _notify(recipient=recipient, actor=actor, verb=notification_verb, about=about)
+    kind = target_kind(target) if target is not None else None
+    if kind is not None and kind.followable:
+        if verb == "started_thread":
+            # Who starts a discussion follows it.
+            content_type_id, object_id = target_reference(target)
+            ItemFollow.objects.get_or_create(
+                user=actor, content_type_id=content_type_id, object_id=object_id
+            )
+        elif verb in ("commented", "replied") and context.get("comment") is not None:
+            _notify_followers(actor=actor, target=target, context=context)
+
+
+def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> None:
+    """Tell the followers of ``target`` about the new comment in ``context``: one query for
+    the recipients, one to store every notification. Left out: the author, the member they
+    replied to and the members they mentioned (told already), inactive members, and
+    members who muted the author or block or are blocked by them."""
+    comment = context["comment"]
+    told = {actor.pk, getattr(context.get("parent"), "author_id", None)}
+    told |= {user.pk for user in context.get("mentioned", [])}
+    content_type_id, object_id = target_reference(target)
+    recipients = list(
+        ItemFollow.objects.filter(
+            content_type_id=content_type_id, object_id=object_id, user__is_active=True
+        )
+        .exclude(user_id__in=[pk for pk in told if pk is not None])
+        .exclude(user_id__in=members_not_hearing_from(actor))
+        .values_list("user_id", flat=True)
+    )
+    if not recipients:
+        return
+    kind = target_kind(target)
+    comment_kind = target_kind(comment)
+    url = comment_kind.get_url(comment) if comment_kind else ""
+    title = kind.get_title(target) if kind else ""
+    comment_type = ContentType.objects.get_for_model(comment)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=recipient,
+                actor=actor,
+                verb=Notification.Verb.NEW_REPLY,
+                content_type=comment_type,
+                object_id=comment.pk,
+                url=url[:500],
+                title=title[:300],
+            )
+            for recipient in recipients
+        ]
+    )
 
 
 def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) -> list[Any]:
     if verb == "followed":
-        return [(target, Notification.Verb.FOLLOWED, None)]
+        # About the follower's profile: it links there, and leaves the list if hidden.
+        return [(target, Notification.Verb.FOLLOWED, actor)]
     if verb in ("faved", "shared"):
         kind = target_kind(target)
         owner = kind.get_owner(target) if kind else None

@@ -11,6 +11,11 @@ urlpatterns = [
     path("share/<int:content_type_id>/<int:object_id>/", views.toggle_share, name="share"),
     path("follow/<int:user_id>/", views.toggle_follow, name="follow"),
     path("tags/<str:slug>/follow/", views.toggle_tag_follow, name="tag-follow"),
+    path(
+        "follow-item/<int:content_type_id>/<int:object_id>/",
+        views.toggle_item_follow,
+        name="item-follow",
+    ),
     path("fan/", views.toggle_fan, name="fan"),
     path("share-on-mastodon/", views.mastodon_share, name="mastodon-share"),
     path("feed/", views.home_feed, name="feed"),

@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from gemeinsam.accounts.models import User
 from gemeinsam.community import selectors, services
-from gemeinsam.core.engagement import resolve_public_target
+from gemeinsam.core.engagement import resolve_public_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError
 
 
@@ -116,6 +116,30 @@ def toggle_follow(request: HttpRequest, user_id: int) -> HttpResponse:
             },
         )
     return _back(request, fallback)
+
+
+@login_required
+@require_POST
+def toggle_item_follow(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    """Follow a discussion to hear of every new reply, or stop following it."""
+    from gemeinsam.community.templatetags.community_tags import item_follow_context
+
+    target = resolve_public_target(content_type_id, object_id)
+    kind = target_kind(target) if target is not None else None
+    if target is None or kind is None or not kind.followable:
+        raise Http404(_("There is nothing to follow here."))
+    url = kind.get_url(target)
+    try:
+        services.set_item_follow(
+            user=request.user, target=target, following=request.POST.get("on") == "1"
+        )
+    except (services.CommunityError, RateLimitedError) as error:
+        return _refused(request, error, url)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "community/_item_follow_button.html", item_follow_context(request, target)
+        )
+    return _back(request, url, f"#follow-{content_type_id}-{object_id}")
 
 
 @login_required
@@ -222,10 +246,13 @@ def member_page(request: HttpRequest, user_id: int) -> HttpResponse:
     from django.utils.cache import add_never_cache_headers
 
     from gemeinsam.accounts.selectors import member_profile
+    from gemeinsam.accounts.views import hidden_profile
 
     profile = member_profile(user_id, viewer=request.user)
     if profile is None:
         raise Http404(_("There is no such member."))
+    if profile.hidden_from_viewer:
+        return hidden_profile(request)
     response = render(
         request,
         "community/profile_detail.html",

@@ -29,8 +29,31 @@ def _thread_url(thread: Any) -> str:
     return str(thread.get_absolute_url())
 
 
+def _thread_closed_reason(thread: Any) -> str:
+    from django.utils.translation import gettext
+
+    return (
+        gettext("This discussion is locked and takes no more replies.") if thread.is_locked else ""
+    )
+
+
 def _thread_is_public(thread: Any) -> bool:
     return not thread.is_hidden and bool(thread.topic.is_open)
+
+
+def _public_comments() -> Any:
+    """Comments the public sees: not hidden, not deleted, not in a hidden discussion (or one
+    in a closed topic); one query when used as a subquery."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from gemeinsam.conversations.models import Comment, DiscussionThread
+
+    withdrawn = DiscussionThread.objects.filter(Q(is_hidden=True) | Q(topic__is_open=False))
+    return Comment.objects.filter(is_hidden=False, is_deleted=False).exclude(
+        content_type=ContentType.objects.get_for_model(DiscussionThread),
+        object_id__in=withdrawn.values("pk"),
+    )
 
 
 def _comment_is_public(comment: Any) -> bool:
@@ -59,7 +82,7 @@ class ConversationsConfig(AppConfig):
                 is_public=_comment_is_public,
                 get_owner=lambda comment: comment.author,
                 on_count_changed=services.record_count_change,
-                public_queryset=lambda: Comment.objects.filter(is_hidden=False, is_deleted=False),
+                public_queryset=_public_comments,
                 set_hidden=services.set_comment_hidden,
                 is_hidden=lambda comment: Comment.objects.filter(
                     pk=comment.pk, is_hidden=True
@@ -80,6 +103,8 @@ class ConversationsConfig(AppConfig):
                 is_hidden=lambda thread: DiscussionThread.objects.filter(
                     pk=thread.pk, is_hidden=True
                 ).exists(),
+                followable=True,
+                closed_reason=_thread_closed_reason,
             ),
         )
         register_personal_data(

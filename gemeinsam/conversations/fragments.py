@@ -92,12 +92,18 @@ def _put_in_place(html: str, views: list[CommentView], request: HttpRequest) -> 
 
 
 def comment_list(
-    request: HttpRequest, target: Any, list_url: str, *, sort: str | None, cursor: str | None
+    request: HttpRequest,
+    target: Any,
+    list_url: str,
+    *,
+    sort: str | None,
+    cursor: str | None,
+    replies_open: bool = True,
 ) -> CommentList:
     """The comment list of ``target`` for this request's viewer, cached where it is shared."""
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
-    viewer = Viewer.of(user)
+    viewer = Viewer.of(user, replies_open=replies_open)
     sort = sort if sort in SORTS else DEFAULT_SORT
     cursor = cursor if Cursor.decode(cursor, sort or DEFAULT_SORT) is not None else None
     context: dict[str, Any] = {"list_url": list_url, "request": request}
@@ -114,6 +120,7 @@ def comment_list(
             content_generation(),
             get_language() or "",
             "member" if signed_in else "reader",
+            "open" if replies_open else "closed",
             str(content_type_id),
             str(object_id),
             sort,

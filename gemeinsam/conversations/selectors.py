@@ -14,11 +14,12 @@ from django.db.models import Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
-from gemeinsam.accounts.selectors import blocked_user_ids
+from gemeinsam.accounts.selectors import blocked_user_ids, blocked_user_ids_query
 from gemeinsam.conversations.models import (
     Comment,
     CommentQuerySet,
     DiscussionThread,
+    DiscussionThreadQuerySet,
     DiscussionTopic,
 )
 from gemeinsam.core.caching import content_generation
@@ -112,15 +113,18 @@ class Viewer:
     user: Any
     blocked_ids: set[int]
     can_moderate: bool
+    # False where the target takes no new comments (a locked discussion): no reply links.
+    replies_open: bool = True
 
     @classmethod
-    def of(cls, user: Any) -> Viewer:
+    def of(cls, user: Any, *, replies_open: bool = True) -> Viewer:
         if user is None or not user.is_authenticated:
             return cls(user=None, blocked_ids=set(), can_moderate=False)
         return cls(
             user=user,
             blocked_ids=blocked_user_ids(user),
             can_moderate=bool(user.is_staff and user.has_perm("conversations.delete_comment")),
+            replies_open=replies_open,
         )
 
     def view(self, comment: Comment, *, parent_name: str = "") -> CommentView:
@@ -130,7 +134,7 @@ class Viewer:
             comment=comment,
             indent=min(comment.depth, INDENT_LIMIT),
             in_reply_to=parent_name if comment.depth > INDENT_LIMIT else "",
-            can_reply=user is not None and available,
+            can_reply=user is not None and available and self.replies_open,
             can_edit=user is not None and comment.is_editable_by(user),
             can_delete=user is not None
             and not comment.is_deleted
@@ -206,7 +210,8 @@ def _keyset(
 
 
 def _replies(viewer: Viewer, top_ids: list[int]) -> dict[int, list[Comment]]:
-    """Up to ``REPLIES_PER_THREAD`` replies of each thread, in one query."""
+    """Up to ``REPLIES_PER_THREAD`` replies of each thread, and one more where there are
+    more (to know to link the whole thread), in one query."""
     if not top_ids:
         return {}
     rows = (
@@ -216,7 +221,7 @@ def _replies(viewer: Viewer, top_ids: list[int]) -> dict[int, list[Comment]]:
         .annotate(
             position=Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
         )
-        .filter(position__lte=REPLIES_PER_THREAD)
+        .filter(position__lte=REPLIES_PER_THREAD + 1)
         .order_by("root_id", "path")
     )
     replies: dict[int, list[Comment]] = {}
@@ -239,6 +244,7 @@ def comment_page(
     sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     viewer: Viewer | None = None,
+    replies_open: bool = True,
 ) -> CommentPage:
     """A page of ``PAGE_SIZE`` top-level comments on ``target`` with their first replies.
 
@@ -249,7 +255,7 @@ def comment_page(
     next public change.
     """
     sort = sort if sort in SORTS else DEFAULT_SORT
-    viewer = viewer or Viewer.of(user)
+    viewer = viewer or Viewer.of(user, replies_open=replies_open)
     content_type_id, object_id = target_reference(target)
     position = Cursor.decode(cursor, sort)
     top_level = _visible(viewer).for_target(content_type_id, object_id).top_level()
@@ -273,9 +279,13 @@ def comment_page(
         threads.append(
             ThreadView(
                 top=viewer.view(row),
-                replies=[viewer.view(r, parent_name=parent_name(r)) for r in thread_replies],
-                has_more_replies=row.reply_count > len(thread_replies)
-                and len(thread_replies) >= REPLIES_PER_THREAD,
+                replies=[
+                    viewer.view(r, parent_name=parent_name(r))
+                    for r in thread_replies[:REPLIES_PER_THREAD]
+                ],
+                # Counted, not compared with ``reply_count``: deleted replies stay in place
+                # but are counted out.
+                has_more_replies=len(thread_replies) > REPLIES_PER_THREAD,
             )
         )
     return CommentPage(
@@ -296,10 +306,12 @@ class ThreadPage:
     next_cursor: str | None = None
 
 
-def comment_thread(*, comment: Comment, user: Any, after: str | None = None) -> ThreadPage:
+def comment_thread(
+    *, comment: Comment, user: Any, after: str | None = None, replies_open: bool = True
+) -> ThreadPage:
     """The whole thread of ``comment``'s top-level comment, ``THREAD_PAGE_SIZE`` replies a
     page in depth-first order; ``after`` is the path of the last reply already shown."""
-    viewer = Viewer.of(user)
+    viewer = Viewer.of(user, replies_open=replies_open)
     top = comment.root or comment
     queryset = _visible(viewer).filter(root=top).select_related("parent__author")
     if after and PATH_CURSOR.match(after):
@@ -377,15 +389,17 @@ def _decode_discussion_cursor(token: str | None) -> tuple[datetime, int] | None:
 
 
 def discussion_page(
-    *, topic: DiscussionTopic, cursor: str | None = None, size: int = DISCUSSION_PAGE_SIZE
+    *,
+    topic: DiscussionTopic,
+    cursor: str | None = None,
+    size: int = DISCUSSION_PAGE_SIZE,
+    user: Any = None,
 ) -> DiscussionPage:
     """The public discussions of ``topic`` after ``cursor`` (a signed (last activity, id)
-    pair; a missing or forged one starts at the top), with their authors; one query."""
-    queryset = (
-        DiscussionThread.objects.filter(topic=topic, is_hidden=False)
-        .select_related("author")
-        .order_by("-last_activity_at", "-id")
-    )
+    pair; a missing or forged one starts at the top), with their authors; one query.
+    Discussions started by members ``user`` blocks or is blocked by are left out."""
+    queryset = _not_by_blocked(DiscussionThread.objects.filter(topic=topic, is_hidden=False), user)
+    queryset = queryset.select_related("author").order_by("-last_activity_at", "-id")
     after = _decode_discussion_cursor(cursor)
     if after is not None:
         key, thread_id = after
@@ -400,11 +414,36 @@ def discussion_page(
     return DiscussionPage(threads=threads, next_cursor=next_cursor)
 
 
-def public_discussion(topic_slug: str, thread_id: int) -> DiscussionThread | None:
-    """The discussion with this id in the open topic with this slug, unless hidden."""
-    return (
-        DiscussionThread.objects.public()
-        .filter(pk=thread_id, topic__slug=topic_slug)
-        .select_related("topic", "author")
-        .first()
-    )
+def public_discussion(
+    topic_slug: str, thread_id: int, *, user: Any = None
+) -> DiscussionThread | None:
+    """The discussion with this id in the open topic with this slug, unless hidden or
+    started by a member ``user`` blocks or is blocked by."""
+    found = DiscussionThread.objects.public().filter(pk=thread_id, topic__slug=topic_slug)
+    return _not_by_blocked(found, user).select_related("topic", "author").first()
+
+
+def _not_by_blocked(threads: DiscussionThreadQuerySet, user: Any) -> DiscussionThreadQuerySet:
+    """Without discussions started by members ``user`` blocks or is blocked by (a subquery,
+    no query of its own); discussions by deleted members stay."""
+    if user is None or not user.is_authenticated:
+        return threads
+    return threads.exclude(author_id__in=blocked_user_ids_query(user))
+
+
+STAFF_STATES = ("all", "locked", "hidden")
+STAFF_PAGE_SIZE = 200
+
+
+def discussions_for_staff(*, state: str = "all", query: str = "") -> list[DiscussionThread]:
+    """Discussions for the community managers' screen, hidden ones included, latest activity
+    first: every one, the locked or the hidden ones (``state``), with ``query`` in the
+    title; at most ``STAFF_PAGE_SIZE``, with topic and author; one query."""
+    threads = DiscussionThread.objects.select_related("topic", "author")
+    if state == "locked":
+        threads = threads.filter(is_locked=True)
+    elif state == "hidden":
+        threads = threads.filter(is_hidden=True)
+    if query.strip():
+        threads = threads.filter(title__icontains=query.strip())
+    return list(threads.order_by("-last_activity_at", "-id")[:STAFF_PAGE_SIZE])

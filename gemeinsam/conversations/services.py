@@ -4,6 +4,7 @@ discussion, count its replies, erase a leaving member's."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from gemeinsam.conversations.models import (
 )
 from gemeinsam.core import ratelimit
 from gemeinsam.core.caching import purge_public_content
-from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.engagement import resolve_target, target_kind, target_reference
 from gemeinsam.core.events import announce
 
 MAX_BODY_LENGTH = 5000
@@ -49,6 +50,10 @@ class NotAllowedError(CommentError):
 
 class TargetUnavailableError(CommentError):
     pass
+
+
+class CommentsClosedError(TargetUnavailableError):
+    """The target takes no new comments now (a locked discussion)."""
 
 
 class InvalidCommentError(CommentError):
@@ -186,9 +191,10 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     """Post a comment on ``target``, or a reply to ``parent`` (a comment on the same target).
 
     Preconditions: ``author`` is an active, signed-in member; ``target`` is a registered,
-    public target; a reply's parent is neither deleted nor hidden, is not by a member
-    blocked either way, and is less than ``MAX_DEPTH`` deep. A member may post
-    ``post_limit()`` comments a minute and not the same text twice within a minute.
+    public target that takes comments now (a locked discussion does not); a reply's parent
+    is neither deleted nor hidden, is not by a member blocked either way, and is less than
+    ``MAX_DEPTH`` deep. A member may post ``post_limit()`` comments a minute and not the
+    same text twice within a minute.
 
     Side effects: stores the comment with its chain of ancestors, counts the reply on every
     ancestor, announces "commented" or "replied" and "mentioned" after commit, and makes
@@ -196,8 +202,11 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     """
     member = _require_member(author, _("Sign in to comment."))
     kind = target_kind(target)
-    if kind is None or not kind.is_public(target):
+    if kind is None or not kind.engageable or not kind.is_public(target):
         raise TargetUnavailableError(_("Comments cannot be posted here."))
+    closed = kind.closed_reason(target)
+    if closed:
+        raise CommentsClosedError(closed)
     text = _clean_body(body)
     content_type_id, object_id = target_reference(target)
     if parent is not None:
@@ -237,6 +246,7 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     if kind.on_count_changed is not None:
         # The target may keep its own count (a discussion counts its replies) or refuse.
         kind.on_count_changed(target, "comments", 1)
+    mentioned = mentioned_members(author=member, body=text)
     if parent is not None:
         ancestors = comment.ancestor_ids
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
@@ -245,16 +255,16 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
             actor=member,
             verb="replied",
             target=target,
-            context={"comment": comment, "parent": parent},
+            context={"comment": comment, "parent": parent, "mentioned": mentioned},
         )
     else:
-        announce(actor=member, verb="commented", target=target, context={"comment": comment})
-    _announce_mentions(
-        author=member,
-        target=target,
-        comment=comment,
-        users=mentioned_members(author=member, body=text),
-    )
+        announce(
+            actor=member,
+            verb="commented",
+            target=target,
+            context={"comment": comment, "mentioned": mentioned},
+        )
+    _announce_mentions(author=member, target=target, comment=comment, users=mentioned)
     transaction.on_commit(purge_public_content)
     return comment
 
@@ -302,19 +312,61 @@ def delete_comment(*, user: Any, comment: Comment) -> Comment:
     replies stay readable in place.
 
     Preconditions: ``user`` wrote it, or is staff with the permission to delete comments.
-    Deleting a deleted comment changes nothing. Side effect: cached public pages turn stale.
+    Deleting a deleted comment changes nothing. Side effects: the reply counts above it go
+    down (unless it was hidden, and so counted out already); cached public pages turn stale.
     """
     member = _require_member(user, _("Sign in to delete comments."))
     if not comment.is_deletable_by(member):
         raise NotAllowedError(_("Only the author or a moderator can delete a comment."))
-    if comment.is_deleted:
+    state = _locked_state(comment)
+    if state is None or state[0]:
         return comment
     comment.is_deleted = True
     comment.body = ""
     comment.body_html = ""
     comment.save(update_fields=["is_deleted", "body", "body_html"])
+    was_hidden = state[1]
+    if not was_hidden:
+        _move_shown_counts([comment], -1)
     transaction.on_commit(purge_public_content)
     return comment
+
+
+def _locked_state(comment: Comment) -> tuple[bool, bool] | None:
+    """The comment's current (deleted, hidden) flags, its row locked until the transaction
+    ends, so that a deletion and a moderator's decision never count the same change twice."""
+    return (
+        Comment.objects.select_for_update()
+        .filter(pk=comment.pk)
+        .values_list("is_deleted", "is_hidden")
+        .first()
+    )
+
+
+def _move_shown_counts(comments: list[Comment], delta: int) -> None:
+    """``comments`` stopped being shown to readers (``delta`` -1: deleted or hidden) or are
+    shown again (1: restored). Moves the reply count of each one's ancestors and the count
+    its target keeps of its comments (a discussion's replies), never below 0. Runs inside
+    the write transaction."""
+    by_ancestor: Counter[int] = Counter()
+    by_target: Counter[tuple[int, int]] = Counter()
+    for comment in comments:
+        by_ancestor.update(comment.ancestor_ids)
+        by_target[(comment.content_type_id, comment.object_id)] += 1
+    by_times: dict[int, list[int]] = {}
+    for comment_id, times in by_ancestor.items():
+        by_times.setdefault(times, []).append(comment_id)
+    for times, ids in by_times.items():
+        Comment.objects.filter(pk__in=ids).update(
+            reply_count=Greatest(F("reply_count") + delta * times, Value(0))
+        )
+    if by_ancestor:
+        _refresh_scores(list(by_ancestor))
+    for (content_type_id, object_id), times in by_target.items():
+        target = resolve_target(content_type_id, object_id)
+        kind = target_kind(target) if target is not None else None
+        if kind is not None and kind.on_count_changed is not None:
+            kind.on_count_changed(target, "shown_comments", delta * times)
 
 
 def record_count_change(comment: Comment, counter: str, delta: int) -> None:
@@ -332,11 +384,18 @@ def record_count_change(comment: Comment, counter: str, delta: int) -> None:
 def erase_member_comments(comments: Any, options: dict[str, Any]) -> None:
     """What happens to a leaving member's comments, as they chose (option "comments"):
     "keep" leaves the text and shows it by "deleted member"; "delete" (the default)
-    soft-deletes every comment, removing the text, so replies to it stay readable."""
+    soft-deletes every comment, removing the text, so replies to it stay readable, and
+    counts them out of the reply counts."""
     if options.get("comments") == "keep":
         comments.update(author=None, guest_name="")
     else:
+        shown = list(
+            comments.filter(is_deleted=False, is_hidden=False).only(
+                "pk", "path", "content_type_id", "object_id"
+            )
+        )
         comments.update(is_deleted=True, body="", body_html="", author=None, guest_name="")
+        _move_shown_counts(shown, -1)
     transaction.on_commit(purge_public_content)
 
 
@@ -383,9 +442,20 @@ def import_comment(
     return comment
 
 
+@transaction.atomic
 def set_comment_hidden(comment: Comment, hidden: bool) -> None:
-    """Hide the comment from every output, or show it again (moderation decides)."""
+    """Hide the comment from every output, or show it again (moderation decides). The reply
+    counts above it (its ancestors', its discussion's) go down when it is hidden and up
+    again when it is restored; a deleted comment stays counted out."""
+    state = _locked_state(comment)
+    if state is None or state[1] == hidden:
+        return
     Comment.objects.filter(pk=comment.pk).update(is_hidden=hidden)
+    comment.is_hidden = hidden
+    was_deleted = state[0]
+    if not was_deleted:
+        _move_shown_counts([comment], -1 if hidden else 1)
+    transaction.on_commit(purge_public_content)
 
 
 # ---------------------------------------------------------------------------- discussions
@@ -480,8 +550,16 @@ def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) 
 
 def record_thread_count_change(thread: DiscussionThread, counter: str, delta: int) -> None:
     """The engagement hook for discussions, called inside the write transaction: a reply
-    (a comment on the discussion) raises ``reply_count`` and moves ``last_activity_at`` to
-    now; a locked discussion refuses the reply (the transaction is rolled back)."""
+    (a comment on the discussion, counter "comments") raises ``reply_count`` and moves
+    ``last_activity_at`` to now; a locked discussion refuses the reply (the transaction is
+    rolled back). Replies deleted, hidden or restored (counter "shown_comments") move
+    ``reply_count`` only, never below 0."""
+    if counter == "shown_comments":
+        DiscussionThread.objects.filter(pk=thread.pk).update(
+            reply_count=Greatest(F("reply_count") + delta, Value(0))
+        )
+        transaction.on_commit(purge_public_content)
+        return
     if counter != "comments":
         return
     current = DiscussionThread.objects.select_for_update().filter(pk=thread.pk).first()
@@ -491,6 +569,14 @@ def record_thread_count_change(thread: DiscussionThread, counter: str, delta: in
         reply_count=Greatest(F("reply_count") + delta, Value(0)),
         last_activity_at=timezone.now(),
     )
+    transaction.on_commit(purge_public_content)
+
+
+def set_thread_locked(thread: DiscussionThread, locked: bool) -> None:
+    """Lock the discussion (no more replies; the replies there stay readable) or unlock it.
+    The moderation app decides who may."""
+    DiscussionThread.objects.filter(pk=thread.pk).update(is_locked=locked)
+    thread.is_locked = locked
     transaction.on_commit(purge_public_content)
 
 

@@ -68,7 +68,10 @@ def _status_for(error: Exception) -> int:
         return 429
     if isinstance(
         error,
-        services.NotAllowedError | services.ReplyBlockedError | services.EditWindowClosedError,
+        services.NotAllowedError
+        | services.ReplyBlockedError
+        | services.EditWindowClosedError
+        | services.CommentsClosedError,
     ):
         return 403
     return 400
@@ -80,9 +83,16 @@ def _forbidden_for_guests(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _closed_reason(target: Any) -> str:
+    """Why ``target`` takes no new comments now (a locked discussion), or ""."""
+    kind = target_kind(target)
+    return kind.closed_reason(target) if kind is not None else ""
+
+
 def _target_context(target: Any, content_type_id: int, object_id: int) -> dict[str, Any]:
     kind = target_kind(target)
     return {
+        "closed": _closed_reason(target),
         "target": target,
         "target_title": kind.get_title(target) if kind else "",
         "target_url": _target_url(target),
@@ -112,19 +122,22 @@ def _list_page(
     status: int = 200,
 ) -> HttpResponse:
     target_context = _target_context(target, content_type_id, object_id)
+    closed = _closed_reason(target)
     comments = comment_list(
         request,
         target,
         target_context["list_url"],
         sort=request.GET.get("sort"),
         cursor=request.GET.get("cursor"),
+        replies_open=not closed,
     )
     if request.htmx and status == 200:
         return HttpResponse(comments.html)
     context = {
         "comment_list_html": comments.html,
         "comment_total": comments.total,
-        "form": form or (CommentForm() if request.user.is_authenticated else None),
+        "closed": closed,
+        "form": form or (CommentForm() if request.user.is_authenticated and not closed else None),
         **target_context,
     }
     return render(request, "conversations/comment_list.html", context, status=status)
@@ -200,7 +213,10 @@ def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
     if comment.root is not None and comment.root.is_hidden:
         raise Http404(_("This comment does not exist."))
     thread_page = selectors.comment_thread(
-        comment=comment, user=request.user, after=request.GET.get("after")
+        comment=comment,
+        user=request.user,
+        after=request.GET.get("after"),
+        replies_open=not _closed_reason(target),
     )
     context = {
         "thread_page": thread_page,
@@ -217,6 +233,9 @@ def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     comment, target = _comment_or_404(comment_id)
     if comment.is_deleted:
         raise Http404(_("That comment is no longer available for replies."))
+    closed = _closed_reason(target)
+    if closed:
+        return HttpResponse(closed, status=403, content_type="text/plain")
     context = {
         "form": CommentForm(initial={"parent_id": comment.pk}),
         "parent": comment,
@@ -340,7 +359,9 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
                 return _SeeOther(thread.get_absolute_url())
     elif request.user.is_authenticated:
         form = ThreadForm()
-    page = selectors.discussion_page(topic=found, cursor=request.GET.get("cursor"))
+    page = selectors.discussion_page(
+        topic=found, cursor=request.GET.get("cursor"), user=request.user
+    )
     context = {"topic": found, "discussion_page": page, "form": form}
     response = render(request, "conversations/discussions/topic.html", context, status=status)
     if retry_after is not None:
@@ -351,7 +372,7 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def discussion(request: HtmxRequest, slug: str, thread_id: int) -> HttpResponse:
     """One discussion: its text, faves and share links, a report link, and the replies."""
-    thread = selectors.public_discussion(slug, thread_id)
+    thread = selectors.public_discussion(slug, thread_id, user=request.user)
     if thread is None:
         raise Http404(_("This discussion does not exist."))
     return render(request, "conversations/discussions/thread.html", {"thread": thread})

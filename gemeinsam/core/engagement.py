@@ -27,7 +27,9 @@ class TargetKind:
     is_public: Callable[[Any], bool]
     # The member who owns the item (notified of faves); None for the host's own content.
     get_owner: Callable[[Any], Any] = lambda obj: None
-    # Called inside the write transaction as (obj, counter, delta), e.g. (comment, "faves", 1).
+    # Called inside the write transaction as (obj, counter, delta), e.g. (comment, "faves", 1);
+    # "comments" for a new comment on it (the hook may refuse it by raising), and
+    # "shown_comments" when comments on it are deleted, hidden (-1) or restored (1).
     on_count_changed: Callable[[Any, str, int], None] | None = None
     # Returns the queryset of public objects of this kind (for bulk checks).
     public_queryset: Callable[[], models.QuerySet[Any]] | None = None
@@ -35,6 +37,13 @@ class TargetKind:
     set_hidden: Callable[[Any, bool], None] | None = None
     # Whether the item is hidden now (for the moderation queue).
     is_hidden: Callable[[Any], bool] = lambda obj: False
+    # Whether members may fave, share, rate and comment on it; False for what can only be
+    # reported (a member's profile).
+    engageable: bool = True
+    # Whether members may follow it to hear of every new comment on it (discussions).
+    followable: bool = False
+    # Why it takes no new comments now (a locked discussion), or "" when it does.
+    closed_reason: Callable[[Any], str] = lambda obj: ""
 
 
 _kinds: dict[type[models.Model], TargetKind] = {}
@@ -70,9 +79,12 @@ def resolve_target(content_type_id: int, object_id: int) -> Any | None:
     return getattr(obj, "specific", obj) if obj is not None else None
 
 
-def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:
+def resolve_public_target(
+    content_type_id: int, object_id: int, *, engageable_only: bool = True
+) -> Any | None:
     """The public object named by a content type and id, or None (unknown, unregistered,
-    not public). Pages are returned as their specific class."""
+    not public, or, unless ``engageable_only`` is False, nothing members may engage with).
+    Pages are returned as their specific class."""
     try:
         content_type = ContentType.objects.get_for_id(content_type_id)
     except ContentType.DoesNotExist:
@@ -85,7 +97,9 @@ def resolve_public_target(content_type_id: int, object_id: int) -> Any | None:
         return None
     specific = getattr(obj, "specific", obj)
     kind = target_kind(specific)
-    return specific if kind is not None and kind.is_public(specific) else None
+    if kind is None or (engageable_only and not kind.engageable):
+        return None
+    return specific if kind.is_public(specific) else None
 
 
 def target_reference(obj: models.Model) -> tuple[int, int]:

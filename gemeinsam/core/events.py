@@ -1,8 +1,9 @@
 """Domain events that cross the engagement apps, sent only by services after commit.
 
 ``activity_happened`` carries: ``actor`` (the member), ``verb`` (one of VERBS), ``target``
-(the object engaged with), and optional ``context`` (a dict, e.g. the comment for "replied",
-the mentioned users for "mentioned", the stars for "rated"). The community app turns them
+(the object engaged with), and optional ``context`` (a dict, e.g. the comment for "commented"
+and "replied" with the members it mentions, the mentioned users for "mentioned", the stars
+for "rated"). The community app turns them
 into home-feed activity and notifications; nobody else needs to know the others exist.
 """
 

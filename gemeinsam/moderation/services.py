@@ -1,4 +1,5 @@
-"""Writes of moderation: report content, hide or restore it, dismiss a report."""
+"""Writes of moderation: report content, hide or restore it (on a report or directly),
+dismiss a report, lock or unlock a discussion."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gemeinsam.conversations.models import DiscussionThread
+from gemeinsam.conversations.services import set_thread_locked
 from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.engagement import target_kind
 from gemeinsam.moderation.models import Report
@@ -74,3 +77,31 @@ def decide_report(*, actor: Any, report: Report, hide: bool) -> None:
                 status=Report.Status.DISMISSED, handled_by=actor, handled_at=timezone.now()
             )
     transaction.on_commit(purge_public_content)
+
+
+@transaction.atomic
+def hide_content(*, actor: Any, target: Any, hide: bool) -> None:
+    """Hide ``target`` everywhere (``hide``) or restore it, without waiting for a report: a
+    community manager's own decision. Open reports about it are closed as hidden when it
+    is hidden; the public caches are purged.
+    """
+    _require_moderator(actor)
+    kind = target_kind(target)
+    if kind is None or kind.set_hidden is None:
+        raise ModerationError(_("This content cannot be hidden."))
+    kind.set_hidden(target, hide)
+    if hide:
+        Report.objects.filter(
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=target.pk,
+            status=Report.Status.OPEN,
+        ).update(status=Report.Status.HIDDEN, handled_by=actor, handled_at=timezone.now())
+    transaction.on_commit(purge_public_content)
+
+
+@transaction.atomic
+def lock_discussion(*, actor: Any, thread: DiscussionThread, locked: bool) -> None:
+    """Lock ``thread`` (no more replies; what is there stays readable) or unlock it; only
+    community managers may."""
+    _require_moderator(actor)
+    set_thread_locked(thread, locked)

@@ -1,4 +1,5 @@
-"""The public report form, and the community managers' queue in the admin."""
+"""The public report form; the community managers' report queue and discussions screen in
+the admin."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gemeinsam.conversations import selectors as conversations
+from gemeinsam.conversations.models import DiscussionThread
 from gemeinsam.core.engagement import resolve_public_target, resolve_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError, check
 from gemeinsam.moderation import services
@@ -42,7 +52,7 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def report(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
-    target = resolve_public_target(content_type_id, object_id)
+    target = resolve_public_target(content_type_id, object_id, engageable_only=False)
     kind = target_kind(target) if target is not None else None
     if target is None or kind is None or kind.set_hidden is None:
         raise Http404(_("There is nothing to report here."))
@@ -110,3 +120,59 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(str(error)) from error
     messages.success(request, _("Decision saved."))
     return HttpResponseRedirect(reverse("moderation_queue"), status=303)
+
+
+def discussion_list(request: HttpRequest) -> HttpResponse:
+    """Every discussion, hidden ones included, to lock, unlock, hide or restore directly."""
+    if not request.user.has_perm(services.PERMISSION):
+        raise PermissionDenied
+    state = request.GET.get("state", "all")
+    state = state if state in conversations.STAFF_STATES else "all"
+    query = request.GET.get("q", "")[:200]
+    return TemplateResponse(
+        request,
+        "moderation/admin/discussions.html",
+        {
+            "threads": conversations.discussions_for_staff(state=state, query=query),
+            "state": state,
+            "states": [
+                ("all", _("All")),
+                ("locked", _("Locked")),
+                ("hidden", _("Hidden")),
+            ],
+            "query": query,
+        },
+    )
+
+
+_DISCUSSION_ACTIONS = {
+    "lock": gettext_lazy("The discussion is locked."),
+    "unlock": gettext_lazy("The discussion is open for replies again."),
+    "hide": gettext_lazy("The discussion is hidden."),
+    "restore": gettext_lazy("The discussion is shown again."),
+}
+
+
+@require_POST
+def moderate_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lock, unlock, hide or restore one discussion (``action``), then back to ``next`` (the
+    discussion's page or the admin screen). With htmx, locking and unlocking answer with
+    the discussion's replies as they now are."""
+    thread = get_object_or_404(DiscussionThread.objects.select_related("topic", "author"), pk=pk)
+    action = request.POST.get("action", "")
+    if action not in _DISCUSSION_ACTIONS:
+        return HttpResponseBadRequest(_("Choose what to do with the discussion."))
+    try:
+        if action in ("lock", "unlock"):
+            services.lock_discussion(actor=request.user, thread=thread, locked=action == "lock")
+        else:
+            services.hide_content(actor=request.user, target=thread, hide=action == "hide")
+    except services.ModerationError as error:
+        raise PermissionDenied(str(error)) from error
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("moderation_discussions")
+    if request.htmx and action in ("lock", "unlock"):  # type: ignore[attr-defined]
+        return render(request, "conversations/discussions/_thread_replies.html", {"thread": thread})
+    messages.success(request, str(_DISCUSSION_ACTIONS[action]))
+    return HttpResponseRedirect(back, status=303)

@@ -1,4 +1,4 @@
-"""The report queue in the admin, for community managers."""
+"""The report queue and the discussions screen in the admin, for community managers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def register_urls() -> list[Any]:
     return [
         path("reports/", views.report_queue, name="moderation_queue"),
         path("reports/<int:pk>/decide/", views.decide, name="moderation_decide"),
+        path("discussions/", views.discussion_list, name="moderation_discussions"),
+        path("discussions/<int:pk>/", views.moderate_discussion, name="moderation_discussion"),
     ]
 
 
@@ -30,4 +32,11 @@ class ReportsMenuItem(MenuItem):
 def register_menu_item() -> MenuItem:
     return ReportsMenuItem(
         _("Reports"), reverse("moderation_queue"), icon_name="warning", order=260
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_discussions_menu_item() -> MenuItem:
+    return ReportsMenuItem(
+        _("Discussions"), reverse("moderation_discussions"), icon_name="comment", order=265
     )

@@ -1,4 +1,5 @@
-"""Template tags for the community's buttons: fave and share, follow, fan."""
+"""Template tags for the community's buttons: fave and share, follow members, tags and
+discussions, fan."""
 
 from __future__ import annotations
 
@@ -46,6 +47,22 @@ def follow_button(context: dict[str, Any], member: Any) -> dict[str, Any]:
         "member": member,
         "following": selectors.is_following(user=request.user, member=member),
     }
+
+
+def item_follow_context(request: HttpRequest, target: Any) -> dict[str, Any]:
+    content_type_id, object_id = target_reference(target)
+    return {
+        "request": request,
+        "content_type_id": content_type_id,
+        "object_id": object_id,
+        "following": selectors.is_following_item(user=request.user, target=target),
+    }
+
+
+@register.inclusion_tag("community/_item_follow_button.html", takes_context=True)
+def item_follow_button(context: dict[str, Any], target: Any) -> dict[str, Any]:
+    """Follow or stop following a discussion, for signed-in members; one query."""
+    return item_follow_context(context["request"], target)
 
 
 @register.inclusion_tag("community/_tag_follow_button.html", takes_context=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -298,6 +300,9 @@ def test_notifications_page_costs_a_fixed_number_of_queries(
     client.force_login(member)
     client.get("/en/community/notifications/")
 
+    # Session, member, then twice (the list, the unread badge): the kinds of content the
+    # notifications are about, and one query that leaves out muted members and hidden
+    # content in SQL; and the member's permissions for the page header.
     with django_assert_num_queries(8):
         response = client.get("/en/community/notifications/")
 
@@ -328,3 +333,57 @@ def test_unfaving_takes_the_fave_out_of_followers_feeds(story, member, run_on_co
     services.set_fave(user=member, target=story, faved=False)
 
     assert not any(entry.activity for entry in selectors.FeedService().home(user=follower))
+
+
+def test_unread_count_leaves_out_hidden_content_and_muted_members(
+    story, member, run_on_commit, django_assert_num_queries
+) -> None:
+    from gemeinsam.accounts.services import set_profile_hidden
+    from gemeinsam.conversations.models import Comment, DiscussionTopic
+    from gemeinsam.conversations.services import (
+        post_comment,
+        set_comment_hidden,
+        set_thread_hidden,
+        start_thread,
+    )
+
+    writer = make_member("writer@example.org")
+    fan = make_member("fan@example.org")
+    loud = make_member("loud@example.org")
+    topic = DiscussionTopic.objects.create(name="Energy", slug="energy")
+    thread = start_thread(author=member, topic=topic, title="My question", body="")
+    with run_on_commit(execute=True):
+        post_comment(author=writer, target=story, body=f"Hey @member-{member.pk}")
+        services.set_fave(user=writer, target=thread, faved=True)
+        services.follow_member(user=fan, member=member)
+        services.follow_member(user=loud, member=member)
+    client = Client()
+    client.force_login(member)
+
+    def badge() -> str:
+        html = client.get("/en/community/feed/").content.decode()
+        found = re.search(r'<span class="badge">(\d+)<span class="visually-hidden"> unread', html)
+        return found.group(1) if found else "none"
+
+    assert selectors.unread_notification_count(member) == 4
+    assert badge() == "4"
+    Mute.objects.create(muter=member, muted=loud)
+    set_comment_hidden(Comment.objects.get(author=writer), True)
+    assert selectors.unread_notification_count(member) == 2
+    set_thread_hidden(thread, True)
+    set_profile_hidden(fan, True)
+
+    assert selectors.unread_notification_count(member) == 0
+    assert selectors.notifications(user=member) == []
+    assert badge() == "none"
+    set_thread_hidden(thread, False)
+    set_profile_hidden(fan, False)
+    with django_assert_num_queries(2):  # the kinds of content, then the count
+        assert selectors.unread_notification_count(member) == 2
+    assert badge() == "2"
+    assert selectors.unread_notification_count(member) == len(selectors.notifications(user=member))
+    Notification.objects.create(recipient=member, verb="followed")  # from no one, about nothing
+    assert selectors.unread_notification_count(member) == 3
+    services.mark_notifications_read(user=member)
+    with django_assert_num_queries(1):
+        assert selectors.unread_notification_count(member) == 0

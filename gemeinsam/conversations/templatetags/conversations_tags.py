@@ -8,7 +8,8 @@ from django import template
 
 from gemeinsam.conversations.forms import CommentForm
 from gemeinsam.conversations.fragments import comment_list
-from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.templatetags.core_tags import report_url
 
 register = template.Library()
 
@@ -16,20 +17,26 @@ register = template.Library()
 @register.inclusion_tag("conversations/_comment_section.html", takes_context=True)
 def comment_section(context: template.Context, target: Any) -> dict[str, Any]:
     """Heading with the count, sort links, the first page of comments, and the form for
-    signed-in members (a sign-in link for everyone else). Needs ``request`` in the context;
-    costs three queries for a reader and four for a member, however many comments exist."""
+    signed-in members (a sign-in link for everyone else; a notice where the target takes no
+    new comments, as a locked discussion). Needs ``request`` in the context;
+    the list is shared by readers (and by members) and cached until the next public change."""
     request = context["request"]
     user = getattr(request, "user", None)
+    kind = target_kind(target)
+    closed = kind.closed_reason(target) if kind is not None else ""
     content_type_id, object_id = target_reference(target)
     list_url = _list_url(content_type_id, object_id)
-    comments = comment_list(request, target, list_url, sort=None, cursor=None)
+    comments = comment_list(
+        request, target, list_url, sort=None, cursor=None, replies_open=not closed
+    )
     signed_in = bool(user is not None and user.is_authenticated)
     return {
         "request": request,
         "user": user,
         "comment_list_html": comments.html,
         "comment_total": comments.total,
-        "form": CommentForm() if signed_in else None,
+        "closed": closed,
+        "form": CommentForm() if signed_in and not closed else None,
         "list_url": list_url,
         "content_type_id": content_type_id,
         "object_id": object_id,
@@ -42,14 +49,5 @@ def _list_url(content_type_id: int, object_id: int) -> str:
     return reverse("conversations:comments", args=[content_type_id, object_id])
 
 
-@register.simple_tag
-def report_url(comment: Any) -> str:
-    """Where anyone can report this comment, if the site has moderation installed."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        content_type = ContentType.objects.get_for_model(comment)
-        return reverse("moderation:report", args=[content_type.pk, comment.pk])
-    except NoReverseMatch:
-        return ""
+# Where anyone can report a comment or a discussion.
+register.simple_tag(report_url, name="report_url")

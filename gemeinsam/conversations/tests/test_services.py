@@ -57,7 +57,7 @@ def test_reply_stores_the_chain_and_counts_on_every_ancestor(
     assert (top.reply_count, middle.reply_count) == (2, 1)
     assert top.score == services.comment_score(fave_count=0, reply_count=2)
     assert [e["verb"] for e in events] == ["replied"]
-    assert events[0]["context"] == {"comment": leaf, "parent": middle}
+    assert events[0]["context"] == {"comment": leaf, "parent": middle, "mentioned": []}
 
 
 def test_reply_to_another_targets_comment_is_refused(
