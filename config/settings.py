@@ -183,7 +183,7 @@ def _caches() -> dict[str, Any]:
     # hold across workers (a per-process memory cache would not).
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "gemeinsam.core.cache.FileCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
