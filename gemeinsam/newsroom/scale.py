@@ -334,6 +334,31 @@ class BulkWriter:
                 converters.append(None)
         return converters
 
+    @staticmethod
+    def _with_defaults(
+        model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> tuple[list[str], Iterable[Sequence[Any]]]:
+        """Add the model's other columns that have a default, so rows stay valid when a
+        model gains a field."""
+        extra = [
+            field
+            for field in model._meta.local_concrete_fields
+            if field.column not in columns and not field.primary_key and field.has_default()
+        ]
+        missing = [
+            str(field.column)
+            for field in model._meta.local_concrete_fields
+            if field.column not in columns and not field.null and not field.has_default()
+        ]
+        if missing:
+            raise ValueError(f"No value for {model.__name__}.{', '.join(missing)}.")
+        if not extra:
+            return list(columns), rows
+        defaults = tuple(field.get_default() for field in extra)
+        return [*columns, *(str(field.column) for field in extra)], (
+            (*row, *defaults) for row in rows
+        )
+
     def write(
         self,
         model: type[models.Model],
@@ -341,6 +366,7 @@ class BulkWriter:
         rows: Iterable[Sequence[Any]],
         progress: Callable[[int], None] | None = None,
     ) -> int:
+        columns, rows = self._with_defaults(model, columns, rows)
         converters = self._converters(model, columns)
         if any(converters):
             rows = (
