@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -43,6 +44,10 @@ check: install ## Format check, lint, types, import contract, missing migrations
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
 	GEMEINSAM_DATA_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run
+
+.PHONY: bench
+bench: install ## Benchmark the hot paths against nginx, a Django hello and WordPress (root; ~20 min).
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 .PHONY: fmt
 fmt: install ## Format the code and fix what the linter can fix.
