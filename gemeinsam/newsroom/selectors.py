@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from wagtail.models import Locale
 
+from gemeinsam.core.caching import content_generation
 from gemeinsam.core.engagement import HostItem
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
@@ -86,11 +88,18 @@ def public_images() -> QuerySet[Image]:
 
 
 def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:
-    """The newsroom's stories in the active language for members' home feeds, newest first."""
-    stories = public_stories(locale=Locale.get_active()).prefetch_related("tags")
+    """The newsroom's stories in the active language for members' home feeds, newest first.
+
+    The same for every member, so cached until the next public change."""
+    locale = Locale.get_active()
+    key = f"host-stream:{content_generation()}:{locale.pk}:{limit}:{before or ''}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    stories = public_stories(locale=locale).prefetch_related("tags")
     if before is not None:
         stories = stories.filter(first_published_at__lt=before)
-    return [
+    items = [
         HostItem(
             published_at=story.first_published_at,
             obj=story,
@@ -98,3 +107,5 @@ def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:
         )
         for story in stories[:limit]
     ]
+    cache.set(key, items, 300)
+    return items

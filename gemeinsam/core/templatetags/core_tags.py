@@ -21,3 +21,50 @@ def report_url(obj: Any) -> str:
         return reverse("moderation:report", args=[content_type.pk, obj.pk])
     except NoReverseMatch:
         return ""
+
+
+class PublicFragmentNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, parts: list[Any]) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.parts = parts
+
+    def render(self, context: template.Context) -> str:
+        import hashlib
+
+        from django.core.cache import cache
+        from django.utils.translation import get_language
+
+        from gemeinsam.core.caching import content_generation
+
+        request = context.get("request")
+        if getattr(request, "is_preview", False) or context.get("is_embargo_preview"):
+            return self.nodelist.render(context)  # drafts and embargoed text are never kept
+        values = [str(part.resolve(context)) for part in self.parts]
+        raw = "|".join([content_generation(), get_language() or "", self.name, *values])
+        key = "fragment:" + hashlib.sha256(raw.encode()).hexdigest()
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html, FRAGMENT_SECONDS)
+        return str(html)
+
+
+FRAGMENT_SECONDS = 300
+
+
+@register.tag
+def publiccache(parser: template.base.Parser, token: template.base.Token) -> PublicFragmentNode:
+    """``{% publiccache "name" value… %}…{% endpubliccache %}``: a part of a page that is the
+    same for every viewer, cached until the next public change (the public-content
+    generation), per language and per the values given. Previews render it afresh.
+
+    Only for what nobody sees differently: no user, no CSRF token, no form inside.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("publiccache needs a name")
+    nodelist = parser.parse(("endpubliccache",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return PublicFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
