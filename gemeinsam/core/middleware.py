@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
 
 from gemeinsam.core.caching import content_generation
 
@@ -72,14 +73,12 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
+        if seconds and "HTTP_IF_NONE_MATCH" in request.META:
+            return self._conditional(request, seconds)
         if not seconds or not self._is_cacheable_request(request):
             return self.get_response(request)
         key = self._key(request)
-        cached = self._local.get(key)
-        if cached is None:
-            cached = cache.get(key)
-            if cached is not None:
-                self._local.put(key, cached, seconds)
+        cached = self._cached(key, seconds)
         if cached is not None:
             status, headers, content = cached
             response = HttpResponse(content, status=status)
@@ -96,15 +95,48 @@ class AnonymousPageCacheMiddleware:
             response["X-Page-Cache"] = "miss"
         return response
 
+    def _cached(self, key: str, seconds: int) -> Any | None:
+        cached = self._local.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None:
+                self._local.put(key, cached, seconds)
+        return cached
+
+    def _conditional(self, request: HttpRequest, seconds: int) -> HttpResponse:
+        """A revalidation (a feed reader's If-None-Match): answered with 304 from the cached
+        page when its ETag matches, without running the view; otherwise by the view."""
+        if not self._is_cacheable_request(request, conditional=True):
+            return self.get_response(request)
+        cached = self._cached(self._key(request), seconds)
+        if cached is not None:
+            status, headers, _content = cached
+            kept = {name.lower(): (name, value) for name, value in headers}
+            etag = kept.get("etag", ("", ""))[1]
+            wanted = parse_etags(request.META["HTTP_IF_NONE_MATCH"])
+            if status == 200 and etag and ("*" in wanted or etag in wanted):
+                response = HttpResponseNotModified()
+                for header in ("etag", "last-modified", "cache-control", "expires", "vary"):
+                    if header in kept:
+                        response[kept[header][0]] = kept[header][1]
+                response["X-Page-Cache"] = "hit"
+                return response
+        return self.get_response(request)
+
     @staticmethod
-    def _is_cacheable_request(request: HttpRequest) -> bool:
+    def _is_cacheable_request(request: HttpRequest, *, conditional: bool = False) -> bool:
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not _is_uncached_path(request.path)
             and "HTTP_AUTHORIZATION" not in request.META
-            and "HTTP_IF_NONE_MATCH" not in request.META
-            and "HTTP_IF_MODIFIED_SINCE" not in request.META
+            and (
+                conditional
+                or (
+                    "HTTP_IF_NONE_MATCH" not in request.META
+                    and "HTTP_IF_MODIFIED_SINCE" not in request.META
+                )
+            )
         )
 
     @staticmethod

@@ -42,3 +42,20 @@ def test_local_pages_expire_and_keep_only_the_latest(monkeypatch: Any) -> None:
         pages.put(str(number), number, 60)
     assert pages.get("0") is None
     assert pages.get(str(LocalPages.SIZE + 4)) == LocalPages.SIZE + 4
+
+
+def test_feed_readers_revalidate_against_the_cached_page(
+    newsroom: Any, django_assert_num_queries: Any
+) -> None:
+    newsroom.add_story(title="In the feed")
+    client = Client()
+    first = client.get("/en/feeds/rss/")
+    etag = first["ETag"]
+    with django_assert_num_queries(0):
+        again = client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert again["X-Page-Cache"] == "hit"
+    assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    purge_public_content()  # a change: the old validator no longer matches
+    assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH=etag).status_code == 200
