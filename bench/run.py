@@ -197,7 +197,13 @@ def wrk(
     if script_arguments:
         command += ["--", *script_arguments]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """Requests, requests per second, p50/p99 in ms and failures from wrk's --latency report."""
     found = re.search(r"(\d+) requests in", output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
     non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(
@@ -205,7 +211,7 @@ def wrk(
     )
     return {
         "requests": int(found.group(1)) if found else 0,
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "rps": float(rate.group(1)) if rate else 0.0,
         "p50": _milliseconds(latency.get("50", "0ms")),
         "p99": _milliseconds(latency.get("99", "0ms")),
         "non_success": int(non_success.group(1)) if non_success else 0,
@@ -777,16 +783,18 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: dict[str, Any]) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
-    document = PERFORMANCE_DOC.read_text()
+def write_report(
+    report: dict[str, Any], results: Path = RESULTS, document_path: Path = PERFORMANCE_DOC
+) -> None:
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(report, indent=1) + "\n")
+    document = document_path.read_text()
     start, end = document.index(TABLE_START), document.index(TABLE_END)
     document = (
         document[: start + len(TABLE_START)] + "\n" + markdown(report) + "\n" + document[end:]
     )
-    PERFORMANCE_DOC.write_text(document)
-    log(f"wrote {RESULTS.relative_to(ROOT)} and the table in {PERFORMANCE_DOC.relative_to(ROOT)}")
+    document_path.write_text(document)
+    log(f"wrote {results.name} and the results section of {document_path.name}")
 
 
 def versions() -> str:
