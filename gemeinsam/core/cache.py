@@ -22,4 +22,4 @@ class FileCache(FileBasedCache):
         if now - getattr(self, "_culled_at", float("-inf")) < self.CULL_INTERVAL:
             return
         self._culled_at = now
-        super()._cull()
+        super()._cull()  # type: ignore[misc]  # django-stubs omits this private method
