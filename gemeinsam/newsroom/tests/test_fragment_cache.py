@@ -32,9 +32,7 @@ def test_a_published_change_shows_at_once_to_members(
     assert "The first version." not in html
 
 
-def test_a_draft_preview_neither_reads_nor_fills_the_cache(
-    newsroom: Any, staff_user: Any
-) -> None:
+def test_a_draft_preview_neither_reads_nor_fills_the_cache(newsroom: Any, staff_user: Any) -> None:
     story = newsroom.add_story(NewsPage, title="News", body="<p>Live text.</p>")
     staff = signed_in(staff_user)
     assert "Live text." in staff.get(story.url).content.decode()  # cached now
