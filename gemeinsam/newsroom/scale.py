@@ -44,11 +44,9 @@ from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.models import CustomImage
 from gemeinsam.newsroom.demo import scene_png
 from gemeinsam.newsroom.models import (
+    STORY_TYPES,
     ArticlePage,
     Author,
-    NewsPage,
-    PhotoStoryPage,
-    PressKitPage,
     PressReleasePage,
     StoryIndexPage,
     StoryPage,
@@ -107,15 +105,6 @@ SCALES: dict[str, Scale] = {
         images=3,
     ),
 }
-
-STORY_TYPES: list[type[StoryPage]] = [
-    ArticlePage,
-    NewsPage,
-    PhotoStoryPage,
-    VideoPage,
-    PressReleasePage,
-    PressKitPage,
-]
 
 FIRST_NAMES = [
     "Anna",

@@ -13,6 +13,7 @@ from gemeinsam.accounts.services import block_member
 from gemeinsam.conversations.tests.factories import make_comment
 from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,6 @@ pytestmark = pytest.mark.django_db
 def comments_html(client: Client, story: Any) -> str:
     html = client.get(story.url).content.decode()
     return html[html.index('id="comments"') :]
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_own_comments_keep_their_controls_when_the_list_comes_from_the_cache(

@@ -1,4 +1,5 @@
-"""Test helpers shared by every app: a real SMTP inbox and Chromium's launch arguments."""
+"""Test helpers shared by every app: a real SMTP inbox, Chromium's launch arguments and a
+signed-in client."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+
+from django.test import Client
 
 # Debian's Chromium, kept off the network it would otherwise try to reach.
 CHROMIUM_ARGS = [
@@ -47,3 +50,10 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def signed_in(user: Any) -> Client:
+    """A test client with ``user`` signed in."""
+    client = Client()
+    client.force_login(user)
+    return client

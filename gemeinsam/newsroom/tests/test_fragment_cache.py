@@ -7,15 +7,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from gemeinsam.core.tests.support import signed_in
 from gemeinsam.newsroom.models import NewsPage, VideoPage
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_published_change_shows_at_once_to_members(

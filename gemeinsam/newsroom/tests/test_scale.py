@@ -17,7 +17,7 @@ from gemeinsam.accounts.models import User
 from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow
 from gemeinsam.conversations.models import Comment
 from gemeinsam.conversations.services import comment_score
-from gemeinsam.newsroom.models import StoryPage
+from gemeinsam.newsroom.models import STORY_TYPES, StoryPage
 from gemeinsam.newsroom.scale import (
     CROWDED_SLUG,
     MEMBER_EMAIL,
@@ -25,7 +25,6 @@ from gemeinsam.newsroom.scale import (
     REFERENCE_COMMENTS,
     REFERENCE_SLUG,
     SCALES,
-    STORY_TYPES,
 )
 from gemeinsam.ratings.models import Rating, RatingAggregate
 
