@@ -176,7 +176,10 @@ def worker_rss_mb(pid: int) -> float:
 
 
 def _milliseconds(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    found = re.match(r"([\d.]+)(us|ms|s)", value)
+    if found is None:
+        return 0.0
+    number, unit = found.groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
@@ -344,7 +347,10 @@ def seed(backend: Backend) -> float:
     manage(backend, "seed_demo")
     log(f"{backend.name}: seeding the large data set")
     output = manage(backend, "seed_demo", "--scale", "large")
-    seconds = float(re.search(r"added in ([\d.]+) s", output).group(1))  # type: ignore[union-attr]
+    reported = re.search(r"added in ([\d.]+) s", output)
+    if reported is None:
+        sys.exit(f"seed_demo --scale large did not say how long it took:\n{output}")
+    seconds = float(reported.group(1))
     log(f"{backend.name}: large seed took {seconds:.1f} s")
     return seconds
 
