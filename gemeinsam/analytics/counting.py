@@ -118,7 +118,8 @@ def _apply(counts: Counter[Key]) -> int:
 
 def _flush_redis(client: Any) -> int:
     pending = _prefixed(PENDING_KEY)
-    leftovers = [key.decode() for key in client.keys(_prefixed(FLUSHING_KEY) + "*")]
+    # SCAN, not KEYS: KEYS blocks Redis while it walks every key of a busy cache.
+    leftovers = [key.decode() for key in client.scan_iter(match=_prefixed(FLUSHING_KEY) + "*")]
     claimed = _prefixed(FLUSHING_KEY + uuid.uuid4().hex)
     try:
         client.rename(pending, claimed)

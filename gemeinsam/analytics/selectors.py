@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 from django.utils import timezone
 
 from gemeinsam.analytics.models import DailyViews
-from gemeinsam.core.engagement import resolve_target, target_kind
+from gemeinsam.core.engagement import target_kind
 
 PERIODS = (1, 7, 30, 365)
 
@@ -33,11 +34,23 @@ def most_viewed(*, days: int, limit: int = 50) -> tuple[list[ItemViews], int]:
         .annotate(views=Sum("count"))
         .order_by("-views", "content_type_id", "object_id")[:limit]
     )
+    ranked = list(top)
+    # One query per kind of item (stories are stored under their concrete page type).
+    wanted: dict[int, set[int]] = {}
+    for row in ranked:
+        wanted.setdefault(row["content_type_id"], set()).add(row["object_id"])
+    found: dict[tuple[int, int], Any] = {}
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or target_kind(model) is None:
+            continue
+        for obj in model._default_manager.filter(pk__in=ids):
+            found[(content_type_id, obj.pk)] = obj
     items = []
-    for row in top:
-        target: Any = resolve_target(row["content_type_id"], row["object_id"])
+    for row in ranked:
+        target = found.get((row["content_type_id"], row["object_id"]))
         kind = target_kind(target) if target is not None else None
-        if kind is None:
+        if target is None or kind is None:
             continue
         items.append(
             ItemViews(

@@ -127,3 +127,26 @@ def test_staff_see_the_most_viewed_stories(story: Any, staff_user: Any) -> None:
     assert "Counted story" in page
     assert "3 views in this period" in page
     assert client.get("/admin/views/?days=nonsense").status_code == 200
+
+
+def test_the_report_costs_the_same_queries_for_more_stories(
+    newsroom: Any, staff_user: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(staff_user)
+
+    def report_queries(count: int) -> int:
+        for number in range(count):
+            story = newsroom.add_story(title=f"Viewed {count}-{number}")
+            client.get(pixel_url(story))
+        flush_views(include_current=True)
+        client.get("/admin/views/")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/admin/views/").content.decode()
+        assert f"Viewed {count}-0" in page
+        return len(queries)
+
+    assert report_queries(1) == report_queries(4)
