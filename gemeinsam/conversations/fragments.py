@@ -105,7 +105,7 @@ def comment_list(
     signed_in = bool(user is not None and user.is_authenticated)
     viewer = Viewer.of(user, replies_open=replies_open)
     sort = sort if sort in SORTS else DEFAULT_SORT
-    cursor = cursor if Cursor.decode(cursor, sort or DEFAULT_SORT) is not None else None
+    cursor = cursor if Cursor.decode(cursor, sort) is not None else None
     context: dict[str, Any] = {"list_url": list_url, "request": request}
     if viewer.blocked_ids or viewer.can_moderate:
         # Their own list: without the blocked members' comments, or with moderators' controls.

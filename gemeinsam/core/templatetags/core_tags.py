@@ -23,6 +23,9 @@ def report_url(obj: Any) -> str:
         return ""
 
 
+FRAGMENT_SECONDS = 300
+
+
 class PublicFragmentNode(template.Node):
     def __init__(self, nodelist: template.NodeList, name: str, parts: list[Any]) -> None:
         self.nodelist = nodelist
@@ -48,9 +51,6 @@ class PublicFragmentNode(template.Node):
             html = self.nodelist.render(context)
             cache.set(key, html, FRAGMENT_SECONDS)
         return str(html)
-
-
-FRAGMENT_SECONDS = 300
 
 
 @register.tag
