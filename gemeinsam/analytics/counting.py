@@ -60,8 +60,20 @@ def _minute(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M")
 
 
+# The largest ids the database columns hold; anything beyond is someone typing addresses.
+MAX_CONTENT_TYPE_ID = 2**31 - 1
+MAX_OBJECT_ID = 2**63 - 1
+
+
+def _in_range(content_type_id: int, object_id: int) -> bool:
+    return 0 < content_type_id <= MAX_CONTENT_TYPE_ID and 0 < object_id <= MAX_OBJECT_ID
+
+
 def record_view(content_type_id: int, object_id: int, *, now: datetime | None = None) -> None:
-    """Count one view of an item; costs no database query."""
+    """Count one view of an item; costs no database query. Ids no column could hold are
+    not counted, so one made-up address cannot stop a whole batch from being stored."""
+    if not _in_range(content_type_id, object_id):
+        return
     moment = now or datetime.now(UTC)
     field = f"{content_type_id}:{object_id}:{moment.date().isoformat()}"
     client = _redis()
@@ -85,9 +97,10 @@ def record_view(content_type_id: int, object_id: int, *, now: datetime | None = 
 def _parse(field: str) -> Key | None:
     try:
         content_type_id, object_id, day = field.strip().split(":")
-        return int(content_type_id), int(object_id), date.fromisoformat(day)
+        key = int(content_type_id), int(object_id), date.fromisoformat(day)
     except ValueError:
         return None
+    return key if _in_range(key[0], key[1]) else None
 
 
 def _apply(counts: Counter[Key]) -> int:

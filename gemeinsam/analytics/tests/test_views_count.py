@@ -129,9 +129,7 @@ def test_staff_see_the_most_viewed_stories(story: Any, staff_user: Any) -> None:
     assert client.get("/admin/views/?days=nonsense").status_code == 200
 
 
-def test_the_report_costs_the_same_queries_for_more_stories(
-    newsroom: Any, staff_user: Any
-) -> None:
+def test_the_report_costs_the_same_queries_for_more_stories(newsroom: Any, staff_user: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -150,3 +148,16 @@ def test_the_report_costs_the_same_queries_for_more_stories(
         return len(queries)
 
     assert report_queries(1) == report_queries(4)
+
+
+def test_made_up_addresses_are_answered_but_neither_counted_nor_blocking(story: Any) -> None:
+    client = Client()
+    content_type_id, object_id = target_reference(story)
+    huge = 10**30
+    for url in (f"/count/{content_type_id}/{huge}.gif", f"/count/{huge}/{object_id}.gif"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/gif"
+    client.get(pixel_url(story))
+    assert flush_views(include_current=True) == 1
+    assert stored_views(story) == 1
