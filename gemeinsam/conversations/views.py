@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
@@ -102,6 +103,7 @@ def _target_context(target: Any, content_type_id: int, object_id: int) -> dict[s
     }
 
 
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def comments(request: HtmxRequest, content_type_id: int, object_id: int) -> HttpResponse:
     """GET: a page of comments (the list fragment for htmx, a whole page otherwise).
@@ -225,6 +227,7 @@ def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
     return render(request, "conversations/comment_thread.html", context)
 
 
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
 def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """The reply form for one comment: a fragment for htmx, a page otherwise."""
@@ -246,6 +249,7 @@ def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     return render(request, f"conversations/{template}", context)
 
 
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """GET: the edit form; POST: save the new text (within the edit window)."""

@@ -10,6 +10,8 @@ import time
 
 from django.core.cache import cache
 
+from gemeinsam.core.cache import CacheUnavailableError
+
 GENERATION_KEY = "gemeinsam:content-generation"
 GENERATION_TTL = 60 * 60 * 24 * 30
 
@@ -19,7 +21,12 @@ def content_generation() -> str:
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = f"{time.time_ns()}.{int(time.time())}"
-        cache.add(GENERATION_KEY, value, GENERATION_TTL)
+        try:
+            cache.add(GENERATION_KEY, value, GENERATION_TTL)
+        except CacheUnavailableError:
+            # Nothing can be served from a cache that cannot be reached: a generation of
+            # its own keeps anything stored meanwhile from being taken for current.
+            return value
         value = cache.get(GENERATION_KEY, value)
     return str(value)
 

@@ -1,8 +1,9 @@
-"""Full-page cache for anonymous readers, keyed on the public-content generation."""
+"""Full-page cache for anonymous readers, and the answer when the shared cache is down."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -12,12 +13,21 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
 from django.utils.http import parse_etags
 
+from gemeinsam.core.cache import CacheUnavailableError
 from gemeinsam.core.caching import content_generation
 
 UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/media/", "/static/", "/count/")
 CACHEABLE_STATUS = {200, 301, 404}
+# Request headers that views may answer differently on, and that the key therefore holds.
+# A response that varies on any other header (``Vary``) is not stored.
+KEYED_HEADERS = ("HX-Request",)
+# ``Cookie``: only visitors without a session are served from the cache, and a page that
+# depends on another cookie (the CSRF token) sets it again, which keeps it out of the cache.
+HONOURED_VARY = {"cookie", *(header.lower() for header in KEYED_HEADERS)}
+RETRY_AFTER_SECONDS = 30
 
 
 def _is_uncached_path(path: str) -> bool:
@@ -148,16 +158,44 @@ class AnonymousPageCacheMiddleware:
         cache_control = response.get("Cache-Control", "").lower()
         if "private" in cache_control or "no-store" in cache_control:
             return False
-        return "accept-language" not in response.get("Vary", "").lower()
+        varies = {v.lower() for v in re.split(r"\s*,\s*", response.get("Vary", "").strip()) if v}
+        return varies <= HONOURED_VARY
 
     @staticmethod
     def _key(request: HttpRequest) -> str:
+        """Everything the response depends on for a visitor without a session: the
+        content generation, method, scheme, host, path and query, and the keyed headers."""
         raw = "|".join(
             (
                 content_generation(),
                 request.method or "",
+                request.scheme or "",
                 request.get_host(),
                 request.get_full_path(),
+                *(request.headers.get(header, "") for header in KEYED_HEADERS),
             )
         )
         return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class CacheUnavailableMiddleware:
+    """Answer 503 with ``Retry-After`` when a limit or lock could not use the shared cache.
+
+    Reading pages keep working while the cache is down (its reads and writes fail open);
+    what has to count attempts (logins, sign-ups, comments, reports) fails closed, with a
+    page that says to try again shortly instead of a server error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, CacheUnavailableError):
+            return None
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,4 +1,4 @@
-"""The anonymous page cache: its per-process layer never outlives a purge or its time."""
+"""The anonymous page cache: keyed on all a response depends on, never outliving a purge."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
+from gemeinsam.conversations.tests.factories import make_comment
 from gemeinsam.core.caching import GENERATION_KEY, purge_public_content
-from gemeinsam.core.middleware import LocalPages
+from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.middleware import AnonymousPageCacheMiddleware, LocalPages
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,46 @@ def test_feed_readers_revalidate_against_the_cached_page(
     assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
     purge_public_content()  # a change: the old validator no longer matches
     assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_an_htmx_request_does_not_poison_the_page_for_readers_without_javascript(
+    newsroom: Any,
+) -> None:
+    """One anonymous request with ``HX-Request: true`` gets the bare fragment; the next
+    reader without JavaScript still gets the whole page, and both say what they vary on."""
+    story = newsroom.add_story(title="Talked about")
+    make_comment(target=story, body="First!")
+    url = reverse("conversations:comments", args=target_reference(story))
+    client = Client()
+
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    page = client.get(url)
+
+    assert "<html" not in fragment.content.decode()
+    assert "<html" in page.content.decode()
+    assert "First!" in page.content.decode()
+    assert "HX-Request" in page["Vary"]
+    assert client.get(url, HTTP_HX_REQUEST="true")["X-Page-Cache"] == "hit"
+    assert "<html" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_responses_that_vary_on_an_unkeyed_header_are_not_stored() -> None:
+    kept = HttpResponse("same for all")
+    kept["Vary"] = "Cookie, HX-Request"
+    varying = HttpResponse("depends on the browser")
+    varying["Vary"] = "Cookie, User-Agent"
+    everything = HttpResponse("depends on anything")
+    everything["Vary"] = "*"
+
+    assert AnonymousPageCacheMiddleware._is_cacheable_response(kept)
+    assert not AnonymousPageCacheMiddleware._is_cacheable_response(varying)
+    assert not AnonymousPageCacheMiddleware._is_cacheable_response(everything)
+
+
+def test_the_key_holds_the_scheme_and_the_htmx_header() -> None:
+    factory = RequestFactory()
+    plain = factory.get("/en/")
+    secure = factory.get("/en/", secure=True)
+    htmx = factory.get("/en/", HTTP_HX_REQUEST="true")
+    keys = {AnonymousPageCacheMiddleware._key(request) for request in (plain, secure, htmx)}
+    assert len(keys) == 3
