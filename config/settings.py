@@ -7,6 +7,7 @@ unless ``GEMEINSAM_DEBUG`` says otherwise, and secure cookies and HSTS are on un
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -304,6 +306,25 @@ DELETION_GRACE_DAYS = int(env("DELETION_GRACE_DAYS", "14"))
 
 # Full-page cache for anonymous readers (seconds); every publish purges it.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+
+
+def _trusted_proxies() -> list[str]:
+    """Proxies whose ``X-Forwarded-For`` names the client; a typo fails at start-up."""
+    proxies = env_list("TRUSTED_PROXIES")
+    for item in proxies:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"GEMEINSAM_TRUSTED_PROXIES: {item!r} is neither an IP address nor a network "
+                "(write for example 127.0.0.1 or 10.0.0.0/8)."
+            ) from error
+    return proxies
+
+
+# The reverse proxies in front of the site (addresses or networks, comma-separated). Only
+# their X-Forwarded-For is believed; see gemeinsam/core/clientip.py.
+TRUSTED_PROXIES = _trusted_proxies()
 
 # Outbound fetching of outside channels.
 OUTBOUND_TIMEOUT_SECONDS = float(env("OUTBOUND_TIMEOUT_SECONDS", "10"))

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from gemeinsam.accounts.mail import site_url
+from gemeinsam.core.clientip import client_ip
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return rebase_on_site(super().get_reset_password_from_key_url(key))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The visitor's address for allauth's limits, believing only trusted proxies."""
+        return client_ip(request)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{configured_site().name}] {subject}"

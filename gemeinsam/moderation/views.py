@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from gemeinsam.conversations import selectors as conversations
 from gemeinsam.conversations.models import DiscussionThread
+from gemeinsam.core.clientip import client_key
 from gemeinsam.core.engagement import resolve_public_target, resolve_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError, check
 from gemeinsam.moderation import services
@@ -48,7 +49,7 @@ class ReportForm(forms.Form):
 def _client_key(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_key(request)}"
 
 
 def report(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
