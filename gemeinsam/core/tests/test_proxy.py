@@ -131,7 +131,7 @@ class Visitor:
         )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(("trusted", "shared"), [(["127.0.0.1"], False), ([], True)])
 def test_two_visitors_behind_nginx_keep_separate_login_limits_only_if_it_is_trusted(
     nginx: int, settings: Any, staff_user: Any, trusted: list[str], shared: bool
