@@ -290,3 +290,30 @@ def test_made_up_addresses_are_answered_but_neither_counted_nor_blocking(story: 
     client.get(pixel_url(story))
     assert flush_views(include_current=True) == 1
     assert stored_views(story) == 1
+
+
+@pytest.mark.parametrize(
+    ("group", "allowed"),
+    [("Editors", True), ("Press officers", True), ("Community managers", False)],
+)
+def test_only_roles_allowed_to_see_view_counts_get_the_report(
+    story: Any, group: str, allowed: bool
+) -> None:
+    from django.contrib.auth.models import Group
+
+    from gemeinsam.accounts.models import User
+
+    user = User.objects.create_user(email="staff@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    report = client.get("/admin/views/")
+    home = client.get("/admin/").content.decode()
+    if allowed:
+        assert report.status_code == 200
+        assert "/admin/views/" in home
+    else:
+        # The admin answers a refusal by sending the user to its home page with a message.
+        assert report.status_code == 302
+        assert report["Location"] == "/admin/"
+        assert "/admin/views/" not in home
