@@ -307,6 +307,8 @@ PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # Outbound fetching of outside channels.
 OUTBOUND_TIMEOUT_SECONDS = float(env("OUTBOUND_TIMEOUT_SECONDS", "10"))
 OUTBOUND_MAX_BYTES = int(env("OUTBOUND_MAX_BYTES", str(5 * 1024 * 1024)))
+# Ports fetched besides 80 and 443 (e.g. "8080"); every other port is refused.
+OUTBOUND_EXTRA_PORTS = [int(port) for port in env_list("OUTBOUND_EXTRA_PORTS")]
 OUTBOUND_ALLOW_PRIVATE = False  # only tests against loopback servers switch this on
 
 # Security headers. make run sets GEMEINSAM_INSECURE_HTTP for plain http on 127.0.0.1.
