@@ -129,7 +129,9 @@ def strip_image_metadata(upload: UploadedFile[bytes]) -> UploadedFile[bytes]:
             if image_format == "JPEG":
                 upright = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
                 save_kwargs = {"quality": 92, "optimize": True}
-            _without_metadata(upright, keep=("transparency",))
+            # The colour profile stays: it says nothing about the person, and without it a
+            # wide-gamut photo shows with the wrong colours.
+            _without_metadata(upright, keep=("transparency", "icc_profile"))
             upright.save(out, format=image_format, **save_kwargs)
     size = out.tell()
     out.seek(0)

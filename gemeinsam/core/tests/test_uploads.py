@@ -157,3 +157,22 @@ def test_a_picture_cut_short_is_refused_with_a_message() -> None:
 
     with pytest.raises(UploadRejectedError, match="damaged or incomplete"):
         strip_image_metadata(upload(data[: len(data) // 2], "cut.jpg"))
+
+
+def test_a_png_keeps_its_transparency_and_colour_profile_but_no_text() -> None:
+    from PIL import ImageCms, PngImagePlugin
+
+    image = Image.new("RGBA", (40, 30), (10, 20, 30, 0))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", SECRET.decode())
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info, icc_profile=profile)
+
+    cleaned = strip_image_metadata(upload(out.getvalue(), "logo.png")).read()
+
+    assert SECRET not in cleaned
+    with Image.open(io.BytesIO(cleaned)) as result:
+        assert result.mode == "RGBA"
+        assert result.getpixel((0, 0))[3] == 0
+        assert result.info.get("icc_profile") == profile
