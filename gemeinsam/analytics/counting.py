@@ -239,7 +239,7 @@ def _flush_spool(*, include_current: bool, now: datetime | None) -> int:
             parsed = _parse(line)
             if parsed is not None:
                 counts[parsed[0]] += parsed[1]
-        pending = set(counts)
+        pending = {key for key, count in counts.items() if count > 0}
 
         def take_off(
             batch: list[Key],
