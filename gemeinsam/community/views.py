@@ -233,7 +233,7 @@ def mastodon_share(request: HttpRequest) -> HttpResponse:
     this address cannot send anyone elsewhere unseen. Nothing is loaded from that server by
     this site. A server name that is not a host name is answered 400 with the form again.
     """
-    raw = request.GET.get("instance", "").strip()
+    raw = request.GET.get("instance", "").strip()[:253]
     instance = raw.lower().removeprefix("https://").removeprefix("@").split("@")[-1].rstrip("/")
     text = request.GET.get("text", "")[:500]
     back = request.GET.get("back", "")
