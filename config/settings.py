@@ -329,6 +329,8 @@ TRUSTED_PROXIES = _trusted_proxies()
 # Outbound fetching of outside channels.
 OUTBOUND_TIMEOUT_SECONDS = float(env("OUTBOUND_TIMEOUT_SECONDS", "10"))
 OUTBOUND_MAX_BYTES = int(env("OUTBOUND_MAX_BYTES", str(5 * 1024 * 1024)))
+# Ports fetched besides 80 and 443 (e.g. "8080"); every other port is refused.
+OUTBOUND_EXTRA_PORTS = [int(port) for port in env_list("OUTBOUND_EXTRA_PORTS")]
 OUTBOUND_ALLOW_PRIVATE = False  # only tests against loopback servers switch this on
 
 # Security headers. make run sets GEMEINSAM_INSECURE_HTTP for plain http on 127.0.0.1.
@@ -343,8 +345,12 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = not INSECURE_HTTP and env_bool("SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if INSECURE_HTTP else int(env("HSTS_SECONDS", "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# includeSubDomains and preload bind every other host of the organisation's domain to https
+# (preload for good, through the browsers' lists), so they are the operator's decision; with
+# them off, Django's deployment checks would warn on every install, hence the silencing.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from gemeinsam.accounts.models import MailPreference, Profile, User
-from gemeinsam.accounts.services import AVATAR_MAX_BYTES, ProfileError, prepare_avatar
+from gemeinsam.accounts.services import (
+    AVATAR_MAX_BYTES,
+    PreparedAvatar,
+    ProfileError,
+    prepare_avatar,
+)
 
 _http_only = URLValidator(
     schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
@@ -76,18 +80,17 @@ class ProfileForm(forms.Form):
     def clean_link_3(self) -> str:
         return self._clean_link("link_3")
 
-    def clean_avatar(self) -> UploadedFile[bytes] | None:
+    def clean_avatar(self) -> PreparedAvatar | None:
+        """The checked, re-encoded picture (decoded here once; the service stores it)."""
         upload = self.cleaned_data.get("avatar")
         if not upload:
             return None
         if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
             raise forms.ValidationError(_("The picture is larger than 5 MB."))
         try:
-            prepare_avatar(upload)  # checks the content; the service stores it
+            return prepare_avatar(upload)
         except ProfileError as error:
             raise forms.ValidationError(str(error)) from error
-        upload.seek(0)
-        return upload
 
     @property
     def links(self) -> list[str]:

@@ -72,9 +72,11 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("newsroom", "add_video"),
         ("newsroom", "change_video"),
         ("newsroom", "view_video"),
+        ("analytics", "view_dailyviews"),
     ],
     PRESS_OFFICER: [
         ("wagtailadmin", "access_admin"),
+        ("analytics", "view_dailyviews"),
         ("newsroom", "add_presscontact"),
         ("newsroom", "change_presscontact"),
         ("newsroom", "delete_presscontact"),

@@ -9,15 +9,19 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image as PILImage
+from PIL import ImageOps
 
 from gemeinsam.accounts.mail import read_unsubscribe_token
 from gemeinsam.accounts.models import Block, MailPreference, Mute, Profile, User
 from gemeinsam.core.caching import purge_public_content
-from gemeinsam.core.uploads import UploadRejectedError, strip_image_metadata
+from gemeinsam.core.uploads import UploadRejectedError, checked_image
 
 AVATAR_MAX_SIZE = (400, 400)
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
+# Pictures with more pixels are refused before they are decoded (a 16 MP RGBA picture takes
+# 64 MB of memory); JPEGs are decoded at the smallest scale still twice the stored size.
+AVATAR_MAX_PIXELS = 16_000_000
+AVATAR_DRAFT_SIZE = (800, 800)
 # Pillow's format name -> (format to store, file extension)
 AVATAR_FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp")}
 
@@ -45,30 +49,42 @@ def _require_member(actor: Any, error: type[Exception]) -> User:
     return actor
 
 
-def prepare_avatar(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
+class PreparedAvatar(ContentFile[bytes]):
+    """A picture :func:`prepare_avatar` checked and re-encoded: stored as it is."""
+
+
+def prepare_avatar(upload: UploadedFile[bytes]) -> PreparedAvatar:
     """Check ``upload`` by its content and return it without metadata, at most 400×400.
 
-    Raises :class:`ProfileError` with a message for the member when it is not an image we
-    take, or too large. GIFs are stored as PNG (their first frame).
+    The picture is decoded once, and only if its header says it has at most
+    :data:`AVATAR_MAX_PIXELS` pixels (a JPEG at a reduced scale). Raises
+    :class:`ProfileError` with a message for the member when it is not an image we take,
+    too large, or damaged or cut short. GIFs are stored as PNG (their first frame); nothing
+    of the file's metadata (EXIF, comments, XMP) is kept.
     """
     if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
         raise ProfileError(_("The picture is larger than 5 MB."))
     try:
-        clean = strip_image_metadata(upload)
+        with checked_image(upload, max_pixels=AVATAR_MAX_PIXELS, draft_size=AVATAR_DRAFT_SIZE) as (
+            image,
+            image_format,
+        ):
+            stored_format, extension = AVATAR_FORMATS.get(image_format, ("PNG", "png"))
+            upright = ImageOps.exif_transpose(image)
     except UploadRejectedError as error:
         raise ProfileError(str(error)) from error
-    clean.seek(0)
-    with PILImage.open(clean) as image:
-        stored_format, extension = AVATAR_FORMATS.get(image.format or "", ("PNG", "png"))
-        image.seek(0)
-        picture = image.convert("RGB") if stored_format == "JPEG" else image.copy()
-    if stored_format == "PNG" and picture.mode not in ("RGB", "RGBA", "L", "LA"):
-        picture = picture.convert("RGBA")
+    if stored_format == "JPEG":
+        picture = upright.convert("RGB")
+    elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = upright.convert("RGBA")
+    else:
+        picture = upright.copy()
     picture.thumbnail(AVATAR_MAX_SIZE)
+    picture.info = {}  # no comment, EXIF, XMP or ICC profile travels on
     out = io.BytesIO()
     options: dict[str, Any] = {"quality": 88, "optimize": True} if stored_format == "JPEG" else {}
     picture.save(out, format=stored_format, **options)
-    return ContentFile(out.getvalue(), name=f"avatar.{extension}")
+    return PreparedAvatar(out.getvalue(), name=f"avatar.{extension}")
 
 
 @transaction.atomic
@@ -79,12 +95,13 @@ def update_profile(
     display_name: str,
     bio: str,
     links: list[str],
-    avatar: UploadedFile[bytes] | None = None,
+    avatar: UploadedFile[bytes] | PreparedAvatar | None = None,
     remove_avatar: bool = False,
 ) -> Profile:
     """Save ``user``'s public profile. Only the member themselves may change it.
 
-    ``links`` must already be validated (http/https, at most three). A new avatar replaces
+    ``links`` must already be validated (http/https, at most three). ``avatar`` is an upload
+    (checked here) or what :func:`prepare_avatar` returned for it. A new avatar replaces
     the old one, whose file is deleted after the commit. Purges the anonymous page cache,
     since the profile page is public.
     """
@@ -95,7 +112,9 @@ def update_profile(
         raise ProfileError(_("At most three links."))
     if len(bio) > Profile.BIO_MAX_LENGTH:
         raise ProfileError(_("The text about you is longer than 500 characters."))
-    picture = prepare_avatar(avatar) if avatar is not None else None
+    picture = (
+        avatar if avatar is None or isinstance(avatar, PreparedAvatar) else prepare_avatar(avatar)
+    )
 
     user.display_name = display_name.strip()
     user.save(update_fields=["display_name"])

@@ -12,8 +12,15 @@ the counts into :class:`DailyViews` once a minute:
 * Spool files: only files of minutes that have ended are read (no process writes to them any
   more), each renamed before reading.
 
-A crash between the database commit and deleting what was read can count that batch twice;
-one between reading and the commit loses nothing (the batch is read again next time).
+Only views of items the public may see are stored: the pixel's address is signed (see
+:func:`pixel_signature`), so made-up addresses are answered but not recorded, and when the
+counts are moved each id is checked against its kind's public items (one query per kind and
+batch), so a draft, an embargoed release or a deleted story gets no row. The counts are
+committed in batches of :data:`BATCH_SIZE` items, each batch taken off what is pending once
+it is stored, so no transaction holds the database's write lock for long.
+
+A crash between a batch's commit and taking it off can count that batch twice; one between
+reading and the commit loses nothing (the batch is read again next time).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,13 +37,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from gemeinsam.analytics.models import DailyViews
+from gemeinsam.core.engagement import target_kind
 
 PENDING_KEY = "views:pending"
 FLUSHING_KEY = "views:flushing:"
 SPOOL_SUFFIX = ".views"
 FLUSHING_SUFFIX = ".flushing"
+
+# Items per transaction when counts are moved into the database.
+BATCH_SIZE = 500
 
 Key = tuple[int, int, date]
 
@@ -69,6 +82,17 @@ def _in_range(content_type_id: int, object_id: int) -> bool:
     return 0 < content_type_id <= MAX_CONTENT_TYPE_ID and 0 < object_id <= MAX_OBJECT_ID
 
 
+def pixel_signature(content_type_id: int, object_id: int) -> str:
+    """The signature the pixel's address carries, so only addresses our pages hand out
+    are counted; derived from the secret key, the same in every process."""
+    message = f"{content_type_id}:{object_id}"
+    return salted_hmac("gemeinsam.analytics.pixel", message, algorithm="sha256").hexdigest()[:20]
+
+
+def is_signed(content_type_id: int, object_id: int, signature: str) -> bool:
+    return constant_time_compare(pixel_signature(content_type_id, object_id), signature)
+
+
 def record_view(content_type_id: int, object_id: int, *, now: datetime | None = None) -> None:
     """Count one view of an item; costs no database query. Ids no column could hold are
     not counted, so one made-up address cannot stop a whole batch from being stored."""
@@ -94,38 +118,75 @@ def record_view(content_type_id: int, object_id: int, *, now: datetime | None = 
         os.close(descriptor)
 
 
-def _parse(field: str) -> Key | None:
+def _parse(field: str) -> tuple[Key, int] | None:
+    """A recorded key and its count: a spool line is ``ct:id:day`` (one view) or, when a
+    partly stored file was written back, ``ct:id:day:count``."""
     try:
-        content_type_id, object_id, day = field.strip().split(":")
+        content_type_id, object_id, day, *rest = field.strip().split(":")
         key = int(content_type_id), int(object_id), date.fromisoformat(day)
-    except ValueError:
+        count = int(rest[0]) if len(rest) == 1 else 1
+    except (ValueError, IndexError):
         return None
-    return key if _in_range(key[0], key[1]) else None
+    if len(rest) > 1 or count <= 0 or not _in_range(key[0], key[1]):
+        return None
+    return key, count
 
 
-def _apply(counts: Counter[Key]) -> int:
-    """Add ``counts`` to the stored daily totals; returns the number of views added."""
+def _public_items(keys: Iterable[Key]) -> set[tuple[int, int]]:
+    """The (content type, id) pairs among ``keys`` that name an item the public may see
+    now; one query per kind of item. Unknown kinds, and kinds that cannot say what is
+    public, are left out."""
     from django.contrib.contenttypes.models import ContentType
 
-    known_types = set(ContentType.objects.values_list("pk", flat=True))
+    wanted: dict[int, set[int]] = {}
+    for content_type_id, object_id, _day in keys:
+        wanted.setdefault(content_type_id, set()).add(object_id)
+    public: set[tuple[int, int]] = set()
+    for content_type_id, ids in wanted.items():
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            continue
+        kind = target_kind(model) if model is not None else None
+        if model is None or kind is None or kind.public_queryset is None:
+            continue
+        found = (
+            model._default_manager.filter(pk__in=ids)
+            .filter(pk__in=kind.public_queryset().values("pk"))
+            .values_list("pk", flat=True)
+        )
+        public.update((content_type_id, int(pk)) for pk in found)
+    return public
+
+
+def _apply(counts: Counter[Key], *, stored: Callable[[list[Key]], None]) -> int:
+    """Add ``counts`` of public items to the stored daily totals, one transaction per
+    :data:`BATCH_SIZE` keys, calling ``stored`` with each batch's keys (public or dropped)
+    after its commit; returns the number of views added."""
+    keys = sorted(key for key, count in counts.items() if count > 0)
     added = 0
-    with transaction.atomic():
-        for (content_type_id, object_id, day), count in sorted(counts.items()):
-            if content_type_id not in known_types or count <= 0:
-                continue
-            updated = DailyViews.objects.filter(
-                content_type_id=content_type_id, object_id=object_id, day=day
-            ).update(count=F("count") + count)
-            if not updated:
-                row, created = DailyViews.objects.select_for_update().get_or_create(
-                    content_type_id=content_type_id,
-                    object_id=object_id,
-                    day=day,
-                    defaults={"count": count},
-                )
-                if not created:
-                    DailyViews.objects.filter(pk=row.pk).update(count=F("count") + count)
-            added += count
+    for start in range(0, len(keys), BATCH_SIZE):
+        batch = keys[start : start + BATCH_SIZE]
+        public = _public_items(batch)
+        with transaction.atomic():
+            for content_type_id, object_id, day in batch:
+                if (content_type_id, object_id) not in public:
+                    continue
+                count = counts[(content_type_id, object_id, day)]
+                updated = DailyViews.objects.filter(
+                    content_type_id=content_type_id, object_id=object_id, day=day
+                ).update(count=F("count") + count)
+                if not updated:
+                    row, created = DailyViews.objects.select_for_update().get_or_create(
+                        content_type_id=content_type_id,
+                        object_id=object_id,
+                        day=day,
+                        defaults={"count": count},
+                    )
+                    if not created:
+                        DailyViews.objects.filter(pk=row.pk).update(count=F("count") + count)
+                added += count
+        stored(batch)
     return added
 
 
@@ -143,11 +204,19 @@ def _flush_redis(client: Any) -> int:
     added = 0
     for key in leftovers:
         counts: Counter[Key] = Counter()
+        fields: dict[Key, list[bytes]] = {}
         for field, value in client.hgetall(key).items():
             parsed = _parse(field.decode())
             if parsed is not None:
-                counts[parsed] += int(value)
-        added += _apply(counts)
+                counts[parsed[0]] += int(value)
+                fields.setdefault(parsed[0], []).append(field)
+
+        def take_off(
+            batch: list[Key], key: str = key, fields: dict[Key, list[bytes]] = fields
+        ) -> None:
+            client.hdel(key, *(field for item in batch for field in fields[item]))
+
+        added += _apply(counts, stored=take_off)
         client.delete(key)
     return added
 
@@ -169,10 +238,33 @@ def _flush_spool(*, include_current: bool, now: datetime | None) -> int:
         for line in path.read_text().splitlines():
             parsed = _parse(line)
             if parsed is not None:
-                counts[parsed] += 1
-        added += _apply(counts)
+                counts[parsed[0]] += parsed[1]
+        pending = {key for key, count in counts.items() if count > 0}
+
+        def take_off(
+            batch: list[Key],
+            path: Path = path,
+            pending: set[Key] = pending,
+            counts: Counter[Key] = counts,
+        ) -> None:
+            pending.difference_update(batch)
+            if pending:  # write back what is left, so a crash cannot store a batch twice
+                _write_back(path, {key: counts[key] for key in pending})
+
+        added += _apply(counts, stored=take_off)
         path.unlink()
     return added
+
+
+def _write_back(path: Path, counts: dict[Key, int]) -> None:
+    """Replace a claimed spool file by the counts still to be stored, atomically."""
+    partial = path.with_name(path.name + ".tmp")
+    lines = "".join(
+        f"{ct}:{oid}:{day.isoformat()}:{count}\n"
+        for (ct, oid, day), count in sorted(counts.items())
+    )
+    partial.write_text(lines)
+    os.replace(partial, path)
 
 
 def flush_views(*, include_current: bool = False, now: datetime | None = None) -> int:

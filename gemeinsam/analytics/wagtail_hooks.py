@@ -1,9 +1,10 @@
-"""The views report in the admin."""
+"""The views report in the admin, for staff allowed to see view counts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,8 +14,13 @@ from wagtail.admin.menu import MenuItem
 
 from gemeinsam.analytics.selectors import PERIODS, most_viewed
 
+# Given to editors, press officers and administrators by the staff roles.
+PERMISSION = "analytics.view_dailyviews"
+
 
 def views_report(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
     try:
         days = int(request.GET.get("days", "30"))
     except ValueError:
@@ -34,6 +40,11 @@ def register_urls() -> list[Any]:
     return [path("views/", views_report, name="analytics_views")]
 
 
+class ViewsMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(PERMISSION))
+
+
 @hooks.register("register_reports_menu_item")
 def register_menu_item() -> MenuItem:
-    return MenuItem(_("Views"), reverse("analytics_views"), icon_name="view", order=50)
+    return ViewsMenuItem(_("Views"), reverse("analytics_views"), icon_name="view", order=50)

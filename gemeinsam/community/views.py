@@ -227,18 +227,35 @@ _INSTANCE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+
 
 
 def mastodon_share(request: HttpRequest) -> HttpResponse:
-    """Send the reader to the share page of their own Mastodon server (a link they asked
-    for; nothing is loaded from that server by this site)."""
-    instance = request.GET.get("instance", "").strip().lower().removeprefix("https://")
-    instance = instance.removeprefix("@").split("@")[-1].rstrip("/")
+    """Ask the reader to confirm leaving for the share page of their own Mastodon server.
+
+    The answer is a page naming the server with a link to it, never a redirect: a link to
+    this address cannot send anyone elsewhere unseen. Nothing is loaded from that server by
+    this site. A server name that is not a host name is answered 400 with the form again.
+    """
+    raw = request.GET.get("instance", "").strip()[:253]
+    instance = raw.lower().removeprefix("https://").removeprefix("@").split("@")[-1].rstrip("/")
     text = request.GET.get("text", "")[:500]
-    if not _INSTANCE.match(instance):
-        return HttpResponse(
-            _("Please give the address of your Mastodon server, like mastodon.social."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    return HttpResponseRedirect(f"https://{instance}/share?text={quote(text)}")
+    back = request.GET.get("back", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        back = "/"
+    valid = bool(_INSTANCE.match(instance))
+    response = render(
+        request,
+        "community/mastodon_share.html",
+        {
+            "instance": instance if valid else raw,
+            "is_valid": valid,
+            "share_link": f"https://{instance}/share?text={quote(text)}" if valid else "",
+            "text": text,
+            "back": back,
+        },
+        status=200 if valid else 400,
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def member_page(request: HttpRequest, user_id: int) -> HttpResponse:

@@ -86,7 +86,7 @@ def _put_in_place(html: str, views: list[CommentView], request: HttpRequest) -> 
         start, end = html.find(OPEN_MARK.format(pk)), html.find(CLOSE_MARK.format(pk))
         if start < 0 or end < 0:
             continue
-        own = render_to_string("conversations/_comment.html", {"item": view, "request": request})
+        own = render_to_string("conversations/_comment.html", {"item": view}, request=request)
         html = html[:start] + own + html[end + len(CLOSE_MARK.format(pk)) :]
     return html
 
@@ -111,7 +111,7 @@ def comment_list(
         # Their own list: without the blocked members' comments, or with moderators' controls.
         page = comment_page(target=target, user=user, sort=sort, cursor=cursor, viewer=viewer)
         html = render_to_string(
-            "conversations/_comment_list.html", context | {"comment_page": page}
+            "conversations/_comment_list.html", context | {"comment_page": page}, request=request
         )
         return CommentList(mark_safe(html), page.total, page.content_type_id, page.object_id)
     content_type_id, object_id = target_reference(target)
@@ -133,6 +133,8 @@ def comment_list(
     own: list[CommentView] = []
     if cached is None:
         page = comment_page(target=target, user=user, sort=sort, cursor=cursor, viewer=viewer)
+        # Rendered without the request: the shared list has no forms, and no viewer's CSRF
+        # token may end up in a cache that other viewers read.
         html = render_to_string(
             "conversations/_comment_list.html", context | {"comment_page": _shared_page(page)}
         )

@@ -8,9 +8,14 @@ Refused are loopback, private, link-local, multicast, reserved, unspecified and 
 Redirects are followed at most :data:`MAX_REDIRECTS` times, each target checked again. One
 deadline covers the whole fetch, and the body is cut off as soon as it exceeds the cap.
 
+Only the ports 80 and 443 are spoken to, and those in ``settings.OUTBOUND_EXTRA_PORTS``.
+
 Every failure is an :class:`OutboundError` subclass whose message is a sentence for the
-person who entered the address. ``settings.OUTBOUND_ALLOW_PRIVATE`` (read on each call)
-allows loopback addresses, and nothing else, for tests against local servers.
+person who entered the address. It never names the address a host name resolved to, nor
+says which special network that is (that would map the internal network for whoever types
+addresses in); the details go to the server's log. ``settings.OUTBOUND_ALLOW_PRIVATE`` (read
+on each call) allows loopback addresses on any port, and nothing else, for tests against
+local servers.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -39,7 +45,11 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"
 # Characters left alone when re-quoting a path or query: the reserved set and "%".
 SAFE_URL_CHARACTERS = "/%:@!$&'()*+,;=-._~?"
 
+DEFAULT_PORTS = frozenset({80, 443})
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+logger = logging.getLogger(__name__)
 
 _SHARED_V4 = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -63,6 +73,10 @@ class InvalidAddressError(OutboundError):
 
 class PrivateAddressError(OutboundError):
     """The host resolves to an address inside a private or otherwise special network."""
+
+
+class PortNotAllowedError(InvalidAddressError):
+    """The address names a port other than the web's own (80, 443) or those allowed."""
 
 
 class ResolutionError(OutboundError):
@@ -158,11 +172,25 @@ def check_address(address: IPAddress, *, host: str, allow_loopback: bool) -> Non
         return
     if allow_loopback and _is_loopback(address):
         return
-    if host == str(address):
-        message = _("The address points to a private network (%(address)s).")
-    else:
-        message = _("The address points to a private network (%(host)s is %(address)s).")
-    raise PrivateAddressError(message % {"host": host, "address": address})
+    logger.info("Refused to fetch from %s: it resolves to %s, not a public address.", host, address)
+    raise PrivateAddressError(
+        _(
+            "The address points to a private network: %(host)s is not a public address on "
+            "the internet."
+        )
+        % {"host": host}
+    )
+
+
+def check_port(port: int, *, loopback: bool) -> None:
+    """Raise :class:`PortNotAllowedError` unless we may connect to ``port``: 80, 443, those
+    in ``settings.OUTBOUND_EXTRA_PORTS``, or any port of an allowed loopback address."""
+    allowed = DEFAULT_PORTS | {int(extra) for extra in settings.OUTBOUND_EXTRA_PORTS}
+    if port in allowed or loopback:
+        return
+    raise PortNotAllowedError(
+        _("Only addresses on the web's usual ports (80 and 443) can be fetched.")
+    )
 
 
 # ------------------------------------------------------------------------------- connecting
@@ -233,9 +261,10 @@ def _connect_vetted(
 ) -> socket.socket:
     """Resolve ``host``, refuse it if any address is special, and connect to a vetted one."""
     infos = _resolve(host, port)
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    for address in addresses:
         check_address(address, host=host, allow_loopback=allow_loopback)
+    check_port(port, loopback=allow_loopback and all(map(_is_loopback, addresses)))
     last_error: OSError | None = None
     for family, socktype, proto, _canonname, sockaddr in infos:
         sock = socket.socket(family, socktype, proto)
@@ -326,12 +355,11 @@ def _parse(url: str) -> _Target:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise InvalidAddressError(_("The host name is not valid.")) from error
+    port = port or (443 if scheme == "https" else 80)
     path = quote(parts.path or "/", safe=SAFE_URL_CHARACTERS)
     if parts.query:
         path += "?" + quote(parts.query, safe=SAFE_URL_CHARACTERS)
-    return _Target(
-        scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80), path=path
-    )
+    return _Target(scheme=scheme, host=host, port=port, path=path)
 
 
 def _human_size(size: int) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gemeinsam.conversations.models import DiscussionThread
 from gemeinsam.conversations.services import set_thread_locked
 from gemeinsam.core.caching import purge_public_content
-from gemeinsam.core.engagement import target_kind
+from gemeinsam.core.engagement import resolve_target, target_kind
 from gemeinsam.moderation.models import Report
 
 PERMISSION = "moderation.moderate_content"
@@ -50,33 +50,42 @@ def _require_moderator(actor: Any) -> None:
 
 
 @transaction.atomic
-def decide_report(*, actor: Any, report: Report, hide: bool) -> None:
-    """Hide the reported content (``hide``) or dismiss the report and restore the content.
+def decide_report(*, actor: Any, report: Report, hide: bool) -> bool:
+    """Hide the reported content (``hide``) or dismiss the report and restore the content;
+    returns whether the content was still there to decide on.
 
     Every open report about the same content is closed with the same decision. Hidden
-    content disappears from every output; the public caches are purged.
+    content disappears from every output; the public caches are purged. Content deleted
+    since it was reported is gone from every output already: its open reports are closed
+    with the decision given (hidden or dismissed) and nothing else changes.
     """
     _require_moderator(actor)
-    target = report.content_type.get_object_for_this_type(pk=report.object_id)
-    target = getattr(target, "specific", target)
-    kind = target_kind(target)
-    if kind is None or kind.set_hidden is None:
-        raise ModerationError(_("This content can no longer be hidden."))
-    kind.set_hidden(target, hide)
-    Report.objects.filter(
-        content_type=report.content_type, object_id=report.object_id, status=Report.Status.OPEN
-    ).update(
-        status=Report.Status.HIDDEN if hide else Report.Status.DISMISSED,
-        handled_by=actor,
-        handled_at=timezone.now(),
-    )
+    target = resolve_target(report.content_type_id, report.object_id)
+    if target is not None:
+        kind = target_kind(target)
+        if kind is None or kind.set_hidden is None:
+            raise ModerationError(_("This content can no longer be hidden."))
+        kind.set_hidden(target, hide)
+    status = Report.Status.HIDDEN if hide else Report.Status.DISMISSED
+    _close_reports(report, status=status, actor=actor)
     if not hide:
         report.refresh_from_db()
         if report.status == Report.Status.HIDDEN:
             Report.objects.filter(pk=report.pk).update(
                 status=Report.Status.DISMISSED, handled_by=actor, handled_at=timezone.now()
             )
-    transaction.on_commit(purge_public_content)
+    if target is not None:
+        transaction.on_commit(purge_public_content)
+    return target is not None
+
+
+def _close_reports(report: Report, *, status: str, actor: Any) -> None:
+    """Close every open report about the content ``report`` is about."""
+    Report.objects.filter(
+        content_type_id=report.content_type_id,
+        object_id=report.object_id,
+        status=Report.Status.OPEN,
+    ).update(status=status, handled_by=actor, handled_at=timezone.now())
 
 
 @transaction.atomic

@@ -2,9 +2,13 @@
 published dates, and comments with their threading.
 
 The file is parsed completely through defusedxml before anything is stored, so a malformed
-or hostile file stores nothing. Every imported post and comment is remembered by its
-WordPress id (:class:`ImportedItem`), so importing the same export again creates no
-duplicates. Both the ``http://`` and the ``https://`` WordPress export namespaces work.
+or hostile file stores nothing. Each post is then stored with its comments in a transaction
+of its own, so a long import never holds the database's write lock for long. Every imported
+post and comment is remembered by its WordPress id (:class:`ImportedItem`) in the same
+transaction, so importing the same export again, also after an import that stopped half-way,
+creates no duplicates and completes what is missing. Password-protected posts are imported
+as drafts, never published. Both the ``http://`` and the ``https://`` WordPress export
+namespaces work.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from xml.etree.ElementTree import Element
 import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -29,7 +33,8 @@ from gemeinsam.conversations.services import import_comment
 from gemeinsam.newsroom.models import ArticlePage, Author, ImportedItem, StoryIndexPage, Topic
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}encoded"
+# The export's own namespace, e.g. https://wordpress.org/export/1.2/ (not …/1.2/excerpt/).
+WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/\d+(?:\.\d+)*/$")
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 ALLOWED_TAGS = {
     "p",
@@ -56,6 +61,14 @@ class WordPressImportError(ValueError):
     """The file cannot be imported; the message says why."""
 
 
+class ImportInterruptedError(WordPressImportError):
+    """The database refused a post half-way; the posts before it are stored (``result``)."""
+
+    def __init__(self, message: str, result: ImportResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 @dataclass
 class WpComment:
     wp_id: str
@@ -74,6 +87,8 @@ class WpPost:
     excerpt: str
     author_login: str
     date: datetime
+    # WordPress showed it only to readers with its password: imported as a draft.
+    is_password_protected: bool = False
     categories: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
     tags: list[tuple[str, str]] = field(default_factory=list)
     comments: list[WpComment] = field(default_factory=list)
@@ -93,13 +108,17 @@ class ImportResult:
     comments_created: int = 0
     comments_skipped: int = 0
     authors_created: int = 0
+    # Titles of the posts imported as drafts because WordPress protected them by password.
+    drafts: list[str] = field(default_factory=list)
 
 
 def _wp_namespace(root: Element) -> str:
     for element in root.iter():
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith("{") and "wordpress.org/export/" in tag:
-            return tag[1 : tag.index("}")]
+        for name in (element.tag, *element.attrib):
+            if isinstance(name, str) and name.startswith("{"):
+                namespace = name[1 : name.index("}")]
+                if WP_NAMESPACE.match(namespace):
+                    return namespace
     raise WordPressImportError("This is not a WordPress export: no WordPress namespace found.")
 
 
@@ -118,7 +137,9 @@ def parse_export(data: bytes) -> WpExport:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (ParseError, DefusedXmlException) as error:
         raise WordPressImportError(f"The file is not valid XML: {error}") from error
-    wp = "{" + _wp_namespace(root) + "}"
+    namespace = _wp_namespace(root)
+    wp = "{" + namespace + "}"
+    excerpt = "{" + namespace + "excerpt/}encoded"
     channel = root.find("channel")
     if channel is None:
         raise WordPressImportError("This is not a WordPress export: it has no <channel>.")
@@ -141,9 +162,10 @@ def parse_export(data: bytes) -> WpExport:
             title=text(item, "title").strip() or "(untitled)",
             slug=text(item, f"{wp}post_name"),
             content=text(item, CONTENT),
-            excerpt=text(item, EXCERPT),
+            excerpt=text(item, excerpt),
             author_login=text(item, DC_CREATOR),
             date=_date(text(item, f"{wp}post_date_gmt") or text(item, f"{wp}post_date")),
+            is_password_protected=bool(text(item, f"{wp}post_password").strip()),
         )
         for category in item.findall("category"):
             pair = (category.get("nicename") or slugify(category.text or ""), category.text or "")
@@ -195,17 +217,28 @@ def import_export(
 ) -> ImportResult:
     """Store the export's posts under ``index`` and their comments; idempotent.
 
-    Runs in one transaction: a failure stores nothing.
+    Each post is committed with its comments (authors first, together): a failure keeps
+    the posts stored before it, and running the import again adds the rest. Published posts
+    go live with their WordPress date; password-protected ones are stored as drafts and
+    listed in the result's ``drafts``.
     """
     result = ImportResult()
     source = export.site or "wordpress"
     with transaction.atomic():
         authors = _authors(export, result)
-        for number, post in enumerate(export.posts, start=1):
-            page = _post(post, index=index, source=source, authors=authors, result=result)
-            _comments(post.comments, page=page, source=source, result=result)
-            if progress is not None:
-                progress(number, len(export.posts))
+    for number, post in enumerate(export.posts, start=1):
+        try:
+            with transaction.atomic():
+                page = _post(post, index=index, source=source, authors=authors, result=result)
+                _comments(post.comments, page=page, source=source, result=result)
+        except DatabaseError as error:
+            raise ImportInterruptedError(
+                f"The database refused post {number} of {len(export.posts)} "
+                f"({post.title!r}): {error}.",
+                result,
+            ) from error
+        if progress is not None:
+            progress(number, len(export.posts))
     return result
 
 
@@ -268,10 +301,14 @@ def _post(
     if tags:
         page.tags.set(tags)
     page.save()
-    page.save_revision().publish()
-    ArticlePage.objects.filter(pk=page.pk).update(
-        first_published_at=post.date, last_published_at=post.date
-    )
+    revision = page.save_revision()
+    if post.is_password_protected:
+        result.drafts.append(page.title)
+    else:
+        revision.publish()
+        ArticlePage.objects.filter(pk=page.pk).update(
+            first_published_at=post.date, last_published_at=post.date
+        )
     ImportedItem.objects.create(source=source, kind="post", source_id=post.wp_id, object_id=page.pk)
     result.posts_created += 1
     page.refresh_from_db()

@@ -375,3 +375,108 @@ def test_accounts_models_are_in_the_personal_data_registry() -> None:
     assert is_registered(Block, "blocked")
     assert is_registered(Mute, "muter")
     assert is_registered(Mute, "muted")
+
+
+def _saved_avatar(member: User) -> tuple[str, bytes]:
+    """The member's stored avatar: its name and bytes."""
+    profile = Profile.objects.get(user=member)
+    with profile.avatar.open("rb") as stored:
+        return profile.avatar.name, stored.read()
+
+
+def _jpeg(size: tuple[int, int], **options: Any) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(out, format="JPEG", **options)
+    return out.getvalue()
+
+
+def _bomb() -> bytes:
+    from gemeinsam.core.tests.test_uploads import png_header_only
+
+    return png_header_only(30_000, 30_000)
+
+
+def _many_pixels() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (5000, 4000)).save(out, format="PNG")  # 20 MP, a few KB
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_bomb, "The image has too many pixels (at most 16 megapixels)."),
+        (_many_pixels, "The image has too many pixels (at most 16 megapixels)."),
+        (
+            lambda: _jpeg((900, 700))[:4000],
+            "The image is damaged or incomplete; please save it again and retry.",
+        ),
+    ],
+    ids=["decompression-bomb", "over-16-megapixels", "cut-short"],
+)
+def test_a_bad_picture_is_refused_with_a_message_and_the_old_avatar_stays(
+    member, make: Any, message: str
+) -> None:
+    client, token = csrf_client(member)
+    client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif()))
+    before = _saved_avatar(member)
+
+    response = client.post(
+        SETTINGS,
+        _profile_data(token, display_name="Changed", avatar=SimpleUploadedFile("me.png", make())),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'id="id_avatar_error" role="alert"' in html
+    assert _saved_avatar(member) == before
+    member.refresh_from_db()
+    assert member.display_name == "Ada"  # nothing of the refused form was saved
+
+
+def test_the_avatar_is_decoded_once_and_keeps_no_comment(member, monkeypatch, tmp_path) -> None:
+    from PIL import ImageFile
+
+    from gemeinsam.core.tests.test_uploads import SECRET, exiftool_tags, metadata_in
+
+    decodes: list[tuple[int, int]] = []
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self: Any) -> Any:
+        if self.tile:  # pixels still to decode
+            decodes.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Inc."
+    photo = _jpeg((3200, 2400), comment=SECRET, exif=exif)
+    client, token = csrf_client(member)
+
+    response = client.post(
+        SETTINGS, _profile_data(token, avatar=SimpleUploadedFile("me.jpg", photo))
+    )
+
+    assert response.status_code == 303
+    assert decodes == [(1600, 1200)]  # once, at half the scale: still twice the stored size
+    _name, stored = _saved_avatar(member)
+    assert SECRET not in stored
+    (tmp_path / "avatar.jpg").write_bytes(stored)
+    assert metadata_in(exiftool_tags(tmp_path / "avatar.jpg")) == {}
+
+
+def test_a_gif_avatar_is_stored_as_a_fresh_png(member, tmp_path) -> None:
+    from gemeinsam.core.tests.test_uploads import SECRET, exiftool_tags, gif_with_comment_and_xmp
+
+    client, token = csrf_client(member)
+    gif = SimpleUploadedFile("moving.gif", gif_with_comment_and_xmp())
+
+    assert client.post(SETTINGS, _profile_data(token, avatar=gif)).status_code == 303
+
+    name, stored = _saved_avatar(member)
+    assert name.endswith(".png")
+    assert SECRET not in stored
+    (tmp_path / "avatar.png").write_bytes(stored)
+    tags = exiftool_tags(tmp_path / "avatar.png")
+    assert not [tag for tag in tags if "XMP" in tag or tag.endswith("Comment")]

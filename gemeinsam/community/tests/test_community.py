@@ -186,16 +186,42 @@ def test_following_a_tag_marks_its_stories_in_the_feed(newsroom, member) -> None
     assert [entry.tags for entry in entries if entry.title == "Tagged"] == [["solar"]]
 
 
-def test_mastodon_share_goes_to_the_members_server(client) -> None:
+def test_mastodon_share_asks_before_leaving_for_the_members_server(client) -> None:
     ok = client.get(
         "/en/community/share-on-mastodon/",
-        {"instance": "@me@social.example", "text": "Look https://x.example/"},
+        {"instance": "@me@social.example", "text": "Look https://x.example/", "back": "/en/x/"},
     )
-    bad = client.get("/en/community/share-on-mastodon/", {"instance": "javascript:alert(1)"})
+    html = ok.content.decode()
 
-    assert ok.status_code == 302
-    assert ok["Location"].startswith("https://social.example/share?text=Look%20https")
+    assert ok.status_code == 200  # a page to confirm on, not a redirect
+    assert "Location" not in ok
+    assert "You are leaving Gemeinsam for <strong>social.example</strong>" in html
+    assert 'href="https://social.example/share?text=Look%20https%3A//x.example/"' in html
+    assert 'href="/en/x/">Stay here</a>' in html
+    assert ok["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("instance", ["javascript:alert(1)", "evil.example/<b>", ""])
+def test_mastodon_share_explains_a_bad_server_name(client, instance) -> None:
+    bad = client.get(
+        "/en/community/share-on-mastodon/",
+        {"instance": instance, "back": "https://evil.example/"},
+    )
+    html = bad.content.decode()
+
     assert bad.status_code == 400
+    assert "Please give the address of your Mastodon server, like mastodon.social." in html
+    assert "evil.example/<b>" not in html  # shown escaped, if at all
+    assert 'name="instance"' in html  # the form again, to correct the name
+    assert 'name="back" value="/"' in html  # only a path on this site to go back to
+
+
+def test_mastodon_share_page_speaks_german(client) -> None:
+    response = client.get("/de/community/share-on-mastodon/", {"instance": "social.example"})
+
+    assert (
+        "Sie verlassen Gemeinsam für <strong>social.example</strong>" in response.content.decode()
+    )
 
 
 def test_anonymous_story_page_has_no_forms_and_sets_no_cookie(story, client) -> None:

@@ -315,3 +315,43 @@ def test_thread_pages_follow_the_path_cursor(
     html = Client().get(url, {"after": after}).content.decode()
     assert "Reply two" in html
     assert "Reply one-one" not in html
+
+
+def _rendered_delete_form(html: str, comment: Comment) -> tuple[str, dict[str, str]]:
+    """The Delete form of ``comment`` as the page renders it: its action and its fields."""
+    import re
+
+    action = reverse("conversations:delete", args=[comment.pk])
+    match = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', html)
+    assert match is not None, "the page shows no Delete form for the comment"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', match[1]))
+    return action, fields
+
+
+@pytest.mark.parametrize("who", ["author", "moderator"])
+def test_the_delete_form_as_rendered_on_the_story_page_deletes_the_comment(
+    story: Any, member: User, staff_user: User, who: str
+) -> None:
+    comment = services.post_comment(author=member, target=story, body="Regret this")
+    services.post_comment(author=staff_user, target=story, body="Another")
+    client = _client(member if who == "author" else staff_user)
+    for url in (story.url, _list_url(story)):  # the page, then the list as htmx loads it
+        html = client.get(url).content.decode()
+        action, fields = _rendered_delete_form(html, comment)
+        assert fields.get("csrfmiddlewaretoken"), "the Delete form carries no CSRF token"
+    response = client.post(action, fields)
+    assert response.status_code == 303
+    comment.refresh_from_db()
+    assert comment.is_deleted
+
+
+def test_the_shared_comment_list_keeps_no_viewer_s_csrf_token(
+    story: Any, member: User, other_member: User
+) -> None:
+    services.post_comment(author=member, target=story, body="Mine")
+    services.post_comment(author=other_member, target=story, body="Theirs")
+    purge_public_content()
+    first = _client(member).get(_list_url(story), **HTMX).content.decode()
+    second = _client(other_member).get(_list_url(story), **HTMX).content.decode()
+    assert first.count("csrfmiddlewaretoken") == 1  # only the viewer's own Delete form
+    assert second.count("csrfmiddlewaretoken") == 1

@@ -19,6 +19,7 @@ from gemeinsam.core.outbound import (
     FetchConnectionError,
     FetchTimeoutError,
     InvalidAddressError,
+    PortNotAllowedError,
     PrivateAddressError,
     ResponseTooLargeError,
     TLSError,
@@ -164,8 +165,51 @@ def test_refuses_a_host_name_that_resolves_to_a_private_address(
     with pytest.raises(PrivateAddressError) as caught:
         fetch("https://feeds.example.com/rss", max_bytes=1000, timeout=2, headers={})
 
-    assert "feeds.example.com is 10.20.30.40" in str(caught.value)
+    assert str(caught.value) == (
+        "The address points to a private network: feeds.example.com is not a public address "
+        "on the internet."
+    )
     assert no_connect == []
+
+
+@pytest.mark.parametrize("address", ["10.20.30.40", "169.254.169.254", "fd00::1", "::1"])
+def test_refusals_never_name_the_resolved_address(
+    monkeypatch: pytest.MonkeyPatch, no_connect: list[Any], caplog: Any, address: str
+) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", fake_resolver(address))
+
+    with (
+        caplog.at_level("INFO", logger="gemeinsam.core.outbound"),
+        pytest.raises(PrivateAddressError) as caught,
+    ):
+        fetch("http://intranet.example.com/", max_bytes=1000, timeout=2)
+
+    assert address not in str(caught.value)
+    assert address in caplog.text  # the details stay in the server's log
+
+
+@pytest.mark.parametrize("url", ["http://feeds.example.com:22/", "https://feeds.example.com:6379/"])
+def test_refuses_ports_other_than_the_web_s_own(
+    monkeypatch: pytest.MonkeyPatch, no_connect: list[Any], url: str
+) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", fake_resolver("93.184.216.34"))
+
+    with pytest.raises(PortNotAllowedError, match="usual ports"):
+        fetch(url, max_bytes=1000, timeout=2)
+    assert no_connect == []
+
+
+def test_allowed_extra_ports_are_fetched(
+    server: LocalServer, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.routes["/feed"] = send(b"ok")
+    monkeypatch.setattr(outbound, "is_public_address", lambda address: True)
+    settings.OUTBOUND_EXTRA_PORTS = [server.port]
+
+    assert fetch(server.url("/feed"), max_bytes=100, timeout=5).body == b"ok"
+    settings.OUTBOUND_EXTRA_PORTS = []
+    with pytest.raises(PortNotAllowedError):
+        fetch(server.url("/feed"), max_bytes=100, timeout=5)
 
 
 def test_refuses_when_any_resolved_address_is_private(

@@ -131,3 +131,29 @@ def test_a_hidden_comment_disappears_from_the_story(
     comment.refresh_from_db()
     assert comment.is_hidden
     assert "Rude words here" not in Client().get(story.url).content.decode()
+
+
+@pytest.mark.parametrize("hide", ["1", "0"])
+def test_reports_about_deleted_content_are_closed_cleanly(hideable, manager, hide) -> None:
+    author, _hidden = hideable
+    Client().post(report_url(author), {"reason": "spam"})
+    Client().post(report_url(author), {"reason": "harassment"})
+    first = Report.objects.order_by("pk").first()
+    url = report_url(author)
+    author.delete()
+    client = Client()
+    client.force_login(manager)
+
+    queue = client.get("/admin/reports/")
+    decided = client.post(f"/admin/reports/{first.pk}/decide/", {"hide": hide})
+    after = client.get("/admin/reports/?status=open")
+
+    assert queue.status_code == 200
+    assert "(deleted)" in queue.content.decode()
+    assert decided.status_code == 303
+    assert decided["Location"] == "/admin/reports/"
+    expected = "hidden" if hide == "1" else "dismissed"
+    assert set(Report.objects.values_list("status", flat=True)) == {expected}
+    assert set(Report.objects.values_list("handled_by", flat=True)) == {manager.pk}
+    assert "No reports here." in after.content.decode()
+    assert Client().get(url).status_code == 404  # nothing left to report

@@ -312,7 +312,10 @@ def test_default_settings_refuse_loopback_with_a_message(feeds: FeedServer) -> N
     assert pull_channel(channel_id=channel.pk) == "failed"
 
     channel.refresh_from_db()
-    assert channel.status_message == "The address points to a private network (127.0.0.1)."
+    assert channel.status_message == (
+        "The address points to a private network: 127.0.0.1 is not a public address on the "
+        "internet."
+    )
     assert feeds.requests == []
 
 

@@ -14,8 +14,17 @@ from gemeinsam.newsroom.models import ArticlePage, Author, Topic
 pytestmark = pytest.mark.django_db
 
 
-def wxr(*, posts: int, comments_per_post: int, secure: bool = True) -> bytes:
-    """An export like WordPress writes it: comments reply to earlier ones in chains."""
+def wxr(
+    *,
+    posts: int,
+    comments_per_post: int,
+    secure: bool = True,
+    protected: frozenset[int] = frozenset(),
+    with_authors: bool = True,
+) -> bytes:
+    """An export like WordPress writes it: comments reply to earlier ones in chains. Posts
+    numbered in ``protected`` carry a password; without ``with_authors`` the first element
+    of a WordPress namespace is a post's excerpt."""
     scheme = "https" if secure else "http"
     items = []
     comment_id = 0
@@ -41,17 +50,18 @@ def wxr(*, posts: int, comments_per_post: int, secure: bool = True) -> bytes:
         items.append(f"""
     <item>
       <title>Post number {number}</title>
+      <excerpt:encoded><![CDATA[]]></excerpt:encoded>
       <dc:creator><![CDATA[editor]]></dc:creator>
       <content:encoded><![CDATA[First paragraph of post {number}.
 
 Second paragraph, <a href="https://example.org" onclick="x()">a link</a>.<script>1</script>
 ]]></content:encoded>
-      <excerpt:encoded><![CDATA[]]></excerpt:encoded>
       <wp:post_id>{number}</wp:post_id>
       <wp:post_date_gmt>2019-05-{(number % 28) + 1:02d} 08:00:00</wp:post_date_gmt>
       <wp:post_name>post-number-{number}</wp:post_name>
       <wp:status>publish</wp:status>
       <wp:post_type>post</wp:post_type>
+      <wp:post_password>{"hunter2" if number in protected else ""}</wp:post_password>
       <category domain="category" nicename="company"><![CDATA[Company]]></category>
       <category domain="post_tag" nicename="solar"><![CDATA[Solar]]></category>
       {"".join(comments)}
@@ -68,11 +78,14 @@ Second paragraph, <a href="https://example.org" onclick="x()">a link</a>.<script
   <channel>
     <title>Old blog</title>
     <link>https://blog.example.org</link>
-    <wp:author><wp:author_login><![CDATA[editor]]></wp:author_login>
-      <wp:author_display_name><![CDATA[Erika Editor]]></wp:author_display_name></wp:author>
+    {AUTHOR if with_authors else ""}
     {"".join(items)}
   </channel>
 </rss>""".encode()
+
+
+AUTHOR = """<wp:author><wp:author_login><![CDATA[editor]]></wp:author_login>
+      <wp:author_display_name><![CDATA[Erika Editor]]></wp:author_display_name></wp:author>"""
 
 
 def run(path: Path) -> str:
@@ -142,3 +155,100 @@ def test_a_file_that_is_not_a_wordpress_export_is_refused(newsroom, tmp_path: Pa
         run(export)
     with pytest.raises(CommandError, match="No such file"):
         run(tmp_path / "missing.xml")
+
+
+def test_password_protected_posts_are_imported_as_drafts_and_named(
+    newsroom, tmp_path: Path, client
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(posts=3, comments_per_post=2, protected=frozenset({2})))
+
+    output = run(export)
+
+    protected = ArticlePage.objects.get(slug="post-number-2")
+    assert not protected.live
+    assert protected.has_unpublished_changes  # a draft revision to review
+    assert client.get("/en/stories/post-number-1/").status_code == 200
+    assert client.get("/en/stories/post-number-2/").status_code == 404
+    assert "1 password-protected posts were imported as drafts, not published" in output
+    assert "Post number 2" in output
+    assert set(ArticlePage.objects.live().values_list("slug", flat=True)) == {
+        "post-number-1",
+        "post-number-3",
+    }
+    assert "Posts: 0 new, 3 already there" in run(export)
+    assert not ArticlePage.objects.get(slug="post-number-2").live
+
+
+def test_the_excerpt_namespace_is_not_taken_for_the_export_s_own(newsroom, tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(posts=2, comments_per_post=1, with_authors=False))
+
+    output = run(export)
+
+    assert "Posts: 2 new" in output
+    assert Comment.objects.count() == 2
+
+
+@pytest.fixture
+def refuse_post(db):  # type: ignore[no-untyped-def]
+    """Makes the database refuse to record one WordPress post, as a full disk would."""
+    from django.db import connection
+
+    def install(wp_id: str) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "CREATE TRIGGER refuse_post BEFORE INSERT ON newsroom_importeditem "
+                    f"WHEN NEW.kind = 'post' AND NEW.source_id = '{wp_id}' "
+                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                )
+            else:
+                cursor.execute(
+                    "CREATE FUNCTION refuse_post() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.kind = 'post' AND NEW.source_id = '{wp_id}' THEN "
+                    "RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    "CREATE TRIGGER refuse_post BEFORE INSERT ON newsroom_importeditem "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_post()"
+                )
+
+    def remove() -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER refuse_post")
+            else:
+                cursor.execute("DROP TRIGGER refuse_post ON newsroom_importeditem")
+                cursor.execute("DROP FUNCTION refuse_post()")
+
+    install.remove = remove  # type: ignore[attr-defined]
+    return install
+
+
+def test_each_post_is_committed_with_its_comments_and_a_rerun_completes(
+    newsroom, tmp_path: Path, refuse_post
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(posts=4, comments_per_post=3))
+    refuse_post("3")
+
+    with pytest.raises(CommandError) as stopped:
+        run(export)
+
+    message = str(stopped.value)
+    assert "refused post 3 of 4 ('Post number 3')" in message
+    assert "The 2 posts before it are stored; run the command again" in message
+    assert sorted(ArticlePage.objects.values_list("slug", flat=True)) == [
+        "post-number-1",
+        "post-number-2",
+    ]
+    assert Comment.objects.count() == 6  # the stored posts' comments, none of post 3's
+
+    refuse_post.remove()
+    output = run(export)
+
+    assert "Posts: 2 new, 2 already there. Comments: 6 new, 6 already there" in output
+    assert ArticlePage.objects.count() == 4
+    assert Comment.objects.count() == 12

@@ -9,7 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gemeinsam.core.progress import ProgressBar
 from gemeinsam.newsroom.models import StoryIndexPage
-from gemeinsam.newsroom.wordpress import WordPressImportError, import_export, parse_export
+from gemeinsam.newsroom.wordpress import (
+    ImportInterruptedError,
+    WordPressImportError,
+    import_export,
+    parse_export,
+)
 
 
 class Command(BaseCommand):
@@ -38,7 +43,13 @@ class Command(BaseCommand):
             f"Importing {len(export.posts)} posts from {export.site or path.name} "
             f"into {index.title!r}…"
         )
-        result = import_export(export, index=index, progress=ProgressBar(self.stdout))
+        try:
+            result = import_export(export, index=index, progress=ProgressBar(self.stdout))
+        except ImportInterruptedError as error:
+            raise CommandError(
+                f"{path}: {error} The {error.result.posts_created} posts before it are stored; "
+                "run the command again to import the rest (nothing is imported twice)."
+            ) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Posts: {result.posts_created} new, {result.posts_skipped} already there. "
@@ -46,3 +57,11 @@ class Command(BaseCommand):
                 f"there. Authors: {result.authors_created} new."
             )
         )
+        if result.drafts:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(result.drafts)} password-protected posts were imported as drafts, "
+                    "not published; review them in the admin before publishing: "
+                    + "; ".join(result.drafts)
+                )
+            )
