@@ -114,12 +114,17 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Report, pk=pk)
     try:
-        services.decide_report(
+        still_there = services.decide_report(
             actor=request.user, report=item, hide=request.POST.get("hide") == "1"
         )
     except services.ModerationError as error:
         raise PermissionDenied(str(error)) from error
-    messages.success(request, _("Decision saved."))
+    if still_there:
+        messages.success(request, _("Decision saved."))
+    else:
+        messages.info(
+            request, _("The content was deleted after it was reported; its reports are closed.")
+        )
     return HttpResponseRedirect(reverse("moderation_queue"), status=303)
 
 

@@ -156,4 +156,5 @@ def test_reports_about_deleted_content_are_closed_cleanly(hideable, manager, hid
     assert set(Report.objects.values_list("status", flat=True)) == {expected}
     assert set(Report.objects.values_list("handled_by", flat=True)) == {manager.pk}
     assert "No reports here." in after.content.decode()
+    assert "The content was deleted after it was reported" in after.content.decode()
     assert Client().get(url).status_code == 404  # nothing left to report
