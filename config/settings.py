@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from config.mail_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -241,19 +243,21 @@ MFA_TOTP_ISSUER = SITE_NAME
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _email_url = env("EMAIL_URL")
 if _email_url:
-    _email = dj_database_url.parse(_email_url.replace("smtp", "postgres", 1))
-    EMAIL_HOST = _email.get("HOST") or "localhost"
-    EMAIL_PORT = int(_email.get("PORT") or 25)
-    EMAIL_HOST_USER = _email.get("USER") or ""
-    EMAIL_HOST_PASSWORD = _email.get("PASSWORD") or ""
-    EMAIL_USE_TLS = _email_url.startswith("smtp+tls")
-    EMAIL_USE_SSL = _email_url.startswith("smtps")
+    _email = parse_email_url(_email_url)
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 elif INSECURE_HTTP and urlsplit(SITE_URL).hostname in {"127.0.0.1", "::1", "localhost"}:
     # `make run`: mail is kept under DATA_DIR/mail and readable at /en/members/dev-mail/.
     # The backend refuses to load unless the site is plain http on a loopback address.
     EMAIL_BACKEND = "gemeinsam.accounts.mail.CatcherBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds to wait for the mail server before giving up.
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT_SECONDS", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Gemeinsam <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
