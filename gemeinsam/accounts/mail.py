@@ -147,6 +147,64 @@ def send_member_mail(
     return message.send() == 1
 
 
+# ---------------------------------------------------------------- account mail
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A rendered message as plain data, so a background task can carry it."""
+
+    subject: str
+    body: str
+    from_email: str
+    to: list[str]
+    html: str = ""
+    headers: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, message: EmailMessage) -> OutgoingMail:
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = str(content)
+        return cls(
+            subject=str(message.subject),
+            body=str(message.body),
+            from_email=str(message.from_email or settings.DEFAULT_FROM_EMAIL),
+            to=[str(address) for address in message.to],
+            html=html,
+            headers={str(key): str(value) for key, value in message.extra_headers.items()},
+        )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "body": self.body,
+            "from_email": self.from_email,
+            "to": list(self.to),
+            "html": self.html,
+            "headers": dict(self.headers or {}),
+        }
+
+
+def deliver_mail(*, mail: OutgoingMail) -> None:
+    """Hand ``mail`` to the configured mail backend now.
+
+    Raises what the backend raises (``smtplib.SMTPException`` or ``OSError`` when the mail
+    server cannot be reached within ``EMAIL_TIMEOUT``).
+    """
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=mail.from_email,
+        to=mail.to,
+        headers=mail.headers or {},
+    )
+    if mail.html:
+        message.attach_alternative(mail.html, "text/html")
+    message.send()
+
+
 # ---------------------------------------------------------------- the development catcher
 
 

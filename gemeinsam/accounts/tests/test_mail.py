@@ -260,19 +260,22 @@ def test_catcher_rejects_odd_message_names(local_demo) -> None:
     assert _local().get("/en/members/dev-mail/..%2Fsecret_key/").status_code == 404
 
 
-def test_demo_sign_up_is_finished_through_the_catcher(local_demo) -> None:
+def test_demo_sign_up_is_finished_through_the_catcher(
+    local_demo, django_capture_on_commit_callbacks
+) -> None:
     client = Client(enforce_csrf_checks=True, **LOCAL)
     client.get("/en/accounts/login/")
     token = client.cookies["csrftoken"].value
-    client.post(
-        "/en/accounts/signup/",
-        {
-            "email": "demo@example.org",
-            "password1": "a-long-and-unusual-passphrase-41",
-            "password2": "a-long-and-unusual-passphrase-41",
-            "csrfmiddlewaretoken": token,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/accounts/signup/",
+            {
+                "email": "demo@example.org",
+                "password1": "a-long-and-unusual-passphrase-41",
+                "password2": "a-long-and-unusual-passphrase-41",
+                "csrfmiddlewaretoken": token,
+            },
+        )
 
     listing = client.get("/en/members/dev-mail/").content.decode()
     assert "demo@example.org" in listing
