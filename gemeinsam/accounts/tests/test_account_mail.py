@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from gemeinsam.accounts.tests.conftest import csrf_client
@@ -71,10 +70,12 @@ def test_password_reset_succeeds_while_the_mail_server_is_unreachable(
 def test_account_mail_waits_in_the_task_queue_and_is_retried_until_the_server_is_back(
     mail_server_down: int, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """With the production task backend: the failed try is recorded, a later one is queued,
-    and once the mail server answers, the confirmation arrives."""
+    """With the production task backend: a try that cannot reach the mail server fails and
+    queues the next try for later; once the server answers, the confirmation arrives."""
     from aiosmtpd.controller import Controller
     from django_tasks_db.models import DBTaskResult
+
+    from gemeinsam.accounts.tasks import send_account_mail_task
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,24 +85,42 @@ def test_account_mail_waits_in_the_task_queue_and_is_retried_until_the_server_is
     assert queued.task_path.endswith("send_account_mail_task")
     assert queued.args_kwargs["kwargs"]["to"] == ["queued@example.org"]
 
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    # What the worker does with the queued task: call it with the stored arguments.
+    with pytest.raises(ConnectionRefusedError):
+        send_account_mail_task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
 
-    failed, retry = DBTaskResult.objects.order_by("enqueued_at")
-    assert failed.status == "FAILED"
+    retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
     assert retry.status == "READY"
-    assert retry.run_after > timezone.now()
+    assert retry.run_after > timezone.now() + timedelta(seconds=30)
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
 
     inbox = Inbox()
     server = Controller(inbox, hostname="127.0.0.1", port=mail_server_down)
     server.start()
     try:
-        DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now() - timedelta(1))
-        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+        send_account_mail_task.call(*retry.args_kwargs["args"], **retry.args_kwargs["kwargs"])
         message = inbox.wait_for("queued@example.org")
     finally:
         server.stop()
 
     assert "/en/accounts/confirm-email/" in message.get_body(("plain",)).get_content()
-    retry.refresh_from_db()
-    assert retry.status == "SUCCESSFUL"
+    assert DBTaskResult.objects.count() == 2  # nothing more queued after the success
+
+
+def test_the_last_try_queues_nothing_more(mail_server_down: int, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from gemeinsam.accounts.tasks import MAX_ATTEMPTS, send_account_mail_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    with pytest.raises(ConnectionRefusedError):
+        send_account_mail_task.call(
+            subject="s",
+            body="b",
+            from_email="a@example.org",
+            to=["b@example.org"],
+            attempt=MAX_ATTEMPTS,
+        )
+
+    assert not DBTaskResult.objects.exists()
