@@ -6,7 +6,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from gemeinsam.accounts.sign_in import wagtail_admin_overrides, wagtail_site_overrides
+from gemeinsam.accounts.sign_in import (
+    wagtail_admin_overrides,
+    wagtail_document_overrides,
+    wagtail_site_overrides,
+)
 from gemeinsam.community import views as community_views
 from gemeinsam.core.media import serve_media
 from gemeinsam.newsroom import urls as newsroom_urls
@@ -15,6 +19,7 @@ urlpatterns = [
     # Wagtail's own login and password reset lead to the one sign-in (allauth).
     path("admin/", include(wagtail_admin_overrides)),
     path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtail_document_overrides)),
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<path>.+)$", serve_media, name="media"),
     path("", include("gemeinsam.analytics.urls")),

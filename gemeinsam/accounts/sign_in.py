@@ -1,4 +1,5 @@
-"""The one way in: the admin's own login and password pages lead to the site's sign-in.
+"""The one way in: the admin's own login and password pages lead to the site's sign-in, and
+the passwords of private pages and documents are throttled.
 
 Signing in, resetting and changing a password go through allauth only, with its throttles,
 e-mail verification and second factor. Wagtail mounts its own login and password-reset views
@@ -8,10 +9,21 @@ addresses answer with a redirect to allauth's page and carry the query string (`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, re_path
+from django.utils.translation import gettext as _
 from django.views.generic import RedirectView
+from wagtail import views as wagtail_views
+from wagtail.documents.views import serve as document_views
+
+from gemeinsam.core.ratelimit import RateLimitedError, check
+
+# Tries of one private page's or document collection's password per minute, from anyone.
+CONTENT_PASSWORD_TRIES = 20
 
 
 class ToAllauthView(RedirectView):
@@ -43,7 +55,48 @@ wagtail_admin_overrides: list[URLPattern] = [
     ),
 ]
 
+
+def throttled_password(view: Callable[..., HttpResponse], *, restriction: str) -> Any:
+    """``view`` (Wagtail's form for a page or document password) with its POSTs limited to
+    ``CONTENT_PASSWORD_TRIES`` a minute per restriction, so the password cannot be guessed
+    quickly; over the limit it answers 429 with ``Retry-After``."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                check(
+                    f"content-password:{view.__module__}:{kwargs[restriction]}",
+                    limit=CONTENT_PASSWORD_TRIES,
+                    period=60,
+                    message=_("Too many tries of this password. Please wait a minute."),
+                )
+            except RateLimitedError as error:
+                response = HttpResponse(
+                    str(error), status=429, content_type="text/plain; charset=utf-8"
+                )
+                response["Retry-After"] = str(error.retry_after)
+                return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 # Mounted under /<language>/ before Wagtail's page serving (its login for private pages).
 wagtail_site_overrides: list[URLPattern] = [
     path("_util/login/", to_allauth("account_login"), name="site-login-to-allauth"),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        throttled_password(
+            wagtail_views.authenticate_with_password, restriction="page_view_restriction_id"
+        ),
+    ),
+]
+
+# Mounted under /documents/ before Wagtail's document URLs.
+wagtail_document_overrides: list[URLPattern] = [
+    path(
+        "authenticate_with_password/<int:restriction_id>/",
+        throttled_password(document_views.authenticate_with_password, restriction="restriction_id"),
+    ),
 ]
