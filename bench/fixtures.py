@@ -15,9 +15,10 @@ from typing import Any
 
 
 def collect(sessions: int) -> dict[str, Any]:
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils.html import strip_tags
 
     from gemeinsam.accounts.models import User
@@ -40,6 +41,7 @@ def collect(sessions: int) -> dict[str, Any]:
             email__in=[MEMBER_EMAIL.format(number=n) for n in range(1, sessions + 1)]
         ).order_by("pk")
     )
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     cookies = []
     for member in members:
         store = SessionStore()

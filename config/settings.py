@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.mail_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -244,19 +246,21 @@ MFA_TOTP_ISSUER = SITE_NAME
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _email_url = env("EMAIL_URL")
 if _email_url:
-    _email = dj_database_url.parse(_email_url.replace("smtp", "postgres", 1))
-    EMAIL_HOST = _email.get("HOST") or "localhost"
-    EMAIL_PORT = int(_email.get("PORT") or 25)
-    EMAIL_HOST_USER = _email.get("USER") or ""
-    EMAIL_HOST_PASSWORD = _email.get("PASSWORD") or ""
-    EMAIL_USE_TLS = _email_url.startswith("smtp+tls")
-    EMAIL_USE_SSL = _email_url.startswith("smtps")
+    _email = parse_email_url(_email_url)
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 elif INSECURE_HTTP and urlsplit(SITE_URL).hostname in {"127.0.0.1", "::1", "localhost"}:
     # `make run`: mail is kept under DATA_DIR/mail and readable at /en/members/dev-mail/.
     # The backend refuses to load unless the site is plain http on a loopback address.
     EMAIL_BACKEND = "gemeinsam.accounts.mail.CatcherBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds to wait for the mail server before giving up.
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT_SECONDS", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Gemeinsam <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -282,6 +286,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Passwords and sign-in addresses are managed on allauth's pages only (throttled, verified).
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILIMAGES_IMAGE_MODEL = "core.CustomImage"
@@ -338,6 +347,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sessions in the database, each with its member's id (signing out everywhere is one query).
+SESSION_ENGINE = "gemeinsam.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not INSECURE_HTTP
 CSRF_COOKIE_SECURE = not INSECURE_HTTP

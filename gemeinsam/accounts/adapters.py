@@ -12,8 +12,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from gemeinsam.accounts.mail import site_url
+from gemeinsam.accounts.mail import OutgoingMail, site_url
+from gemeinsam.accounts.tasks import send_account_mail_task
 from gemeinsam.core.clientip import client_ip
+from gemeinsam.core.tasks_util import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{configured_site().name}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Render and send an account mail, with every ``*_url`` rebased on ``SITE_URL``."""
+        """Render an account mail, with every ``*_url`` rebased on ``SITE_URL``, and have it
+        sent in the background after the current transaction commits."""
         rebased = {
             key: rebase_on_site(value) if key.endswith("_url") and isinstance(value, str) else value
             for key, value in context.items()
@@ -74,4 +77,6 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx: dict[str, Any] = {"request": allauth_context.request, "email": email, **rebased}
         ctx["current_site"] = configured_site()
         message = self.render_mail(template_prefix, email, ctx)
-        message.send()
+        # Sent by a background task once the request's writes are in, so a slow or
+        # unreachable mail server neither delays nor breaks sign-up, reset or sign-in.
+        enqueue_on_commit(send_account_mail_task, **OutgoingMail.of(message).as_kwargs())

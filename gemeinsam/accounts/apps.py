@@ -164,6 +164,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from gemeinsam.accounts import checks  # noqa: F401  (registers the deploy checks)
+
         post_migrate.connect(_create_roles, dispatch_uid="gemeinsam-staff-roles")
         _register_personal_data()
         _register_profiles()

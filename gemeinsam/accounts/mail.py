@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +36,14 @@ LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 CATCHER_BACKEND = "gemeinsam.accounts.mail.CatcherBackend"
 MESSAGE_NAME = re.compile(r"^[0-9]{19}-[0-9a-f]{32}$")
 CATCHER_LIST_LIMIT = 100
+# Headers a reverse proxy adds; a request carrying any of them came from elsewhere.
+PROXY_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+)
 
 
 # ---------------------------------------------------------------- addresses
@@ -138,6 +147,64 @@ def send_member_mail(
     return message.send() == 1
 
 
+# ---------------------------------------------------------------- account mail
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A rendered message as plain data, so a background task can carry it."""
+
+    subject: str
+    body: str
+    from_email: str
+    to: list[str]
+    html: str = ""
+    headers: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, message: EmailMessage) -> OutgoingMail:
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = str(content)
+        return cls(
+            subject=str(message.subject),
+            body=str(message.body),
+            from_email=str(message.from_email or settings.DEFAULT_FROM_EMAIL),
+            to=[str(address) for address in message.to],
+            html=html,
+            headers={str(key): str(value) for key, value in message.extra_headers.items()},
+        )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "body": self.body,
+            "from_email": self.from_email,
+            "to": list(self.to),
+            "html": self.html,
+            "headers": dict(self.headers or {}),
+        }
+
+
+def deliver_mail(*, mail: OutgoingMail) -> None:
+    """Hand ``mail`` to the configured mail backend now.
+
+    Raises what the backend raises (``smtplib.SMTPException`` or ``OSError`` when the mail
+    server cannot be reached within ``EMAIL_TIMEOUT``).
+    """
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=mail.from_email,
+        to=mail.to,
+        headers=mail.headers or {},
+    )
+    if mail.html:
+        message.attach_alternative(mail.html, "text/html")
+    message.send()
+
+
 # ---------------------------------------------------------------- the development catcher
 
 
@@ -149,14 +216,25 @@ def catcher_backend_configured() -> bool:
     return getattr(settings, "EMAIL_BACKEND", "") == CATCHER_BACKEND
 
 
+def _asked_for_a_loopback_host(request: HttpRequest) -> bool:
+    domain, _port = split_domain_port(request.get_host())
+    return _is_loopback_host(domain.strip("[]"))
+
+
 def catcher_allowed_for(request: HttpRequest) -> bool:
-    """The catcher page exists only on a plain-HTTP loopback site, for a loopback visitor."""
+    """The catcher page exists only on a plain-HTTP loopback site, for a loopback visitor.
+
+    The visitor must connect from this machine, ask for a loopback host name, and come
+    without any proxy header: a reverse proxy on the same machine connects from loopback
+    too, but it names the public host or adds a forwarding header.
+    """
     return (
         bool(getattr(settings, "INSECURE_HTTP", False))
         and site_is_loopback()
         and catcher_backend_configured()
         and request.META.get("REMOTE_ADDR") in LOOPBACK_ADDRESSES
-        and "HTTP_X_FORWARDED_FOR" not in request.META
+        and not any(header in request.META for header in PROXY_HEADERS)
+        and _asked_for_a_loopback_host(request)
     )
 
 

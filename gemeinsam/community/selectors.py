@@ -120,6 +120,21 @@ def unread_since(*, user: Any, since: datetime, limit: int) -> list[Notification
     return list(rows.select_related("actor").order_by("-created_at")[:limit])
 
 
+def unread_notification(*, notification_id: int) -> Notification | None:
+    """The notification, if it is unread and its recipient would still see it: not caused by
+    a member they muted or who blocks them either way, not about content hidden since."""
+    found = (
+        Notification.objects.filter(pk=notification_id, read_at__isnull=True)
+        .select_related("recipient")
+        .first()
+    )
+    if found is None:
+        return None
+    rows = Notification.objects.filter(pk=notification_id)
+    rows = _shown(rows, user=found.recipient, content_type_ids=[found.content_type_id])
+    return rows.select_related("actor", "recipient").first()
+
+
 def _kinds_of_content(rows: QuerySet[Notification]) -> list[int | None]:
     """The content types that ``rows`` are about (None for notifications about nothing);
     one query."""

@@ -28,10 +28,12 @@ from gemeinsam.community.models import (
     Share,
     TagFollow,
 )
+from gemeinsam.community.tasks import send_mention_mail_task
 from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.engagement import TargetKind, target_kind, target_reference
 from gemeinsam.core.events import announce
 from gemeinsam.core.ratelimit import check as check_rate
+from gemeinsam.core.tasks_util import enqueue_on_commit
 
 ACTIONS_PER_MINUTE = 60
 
@@ -211,7 +213,8 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
 
     Preconditions: the write it reports has committed. Members who muted or blocked the actor
     get no notification. Who starts a discussion follows it; the followers of a discussion
-    hear of every new comment on it.
+    hear of every new comment on it. A mentioned member also gets an e-mail, from a task
+    and only if they want it.
     """
     if verb in ACTIVITY_VERBS and target is not None and target_kind(target) is not None:
         content_type = ContentType.objects.get_for_model(target)
@@ -223,7 +226,11 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
             continue
         if actor.pk in muted_user_ids(recipient):
             continue
-        _notify(recipient=recipient, actor=actor, verb=notification_verb, about=about)
+        notification = _notify(
+            recipient=recipient, actor=actor, verb=notification_verb, about=about
+        )
+        if notification_verb == Notification.Verb.MENTIONED:
+            enqueue_on_commit(send_mention_mail_task, notification.pk)
     kind = target_kind(target) if target is not None else None
     if kind is not None and kind.followable:
         if verb == "started_thread":
@@ -295,7 +302,7 @@ def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) ->
     return []
 
 
-def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> None:
+def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> Notification:
     url = title = ""
     content_type = None
     object_id = None
@@ -305,7 +312,7 @@ def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> None:
             url, title = kind.get_url(about), kind.get_title(about)
         content_type = ContentType.objects.get_for_model(about)
         object_id = about.pk
-    Notification.objects.create(
+    return Notification.objects.create(
         recipient=recipient,
         actor=actor,
         verb=verb,

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.personal_data import PersonalData, registered
+from gemeinsam.core.sessions import end_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +85,14 @@ def export_member_data(user: Any) -> bytes:
 
 
 @transaction.atomic
-def request_deletion(*, user: Any, comments: str) -> DeletionRequest:
+def request_deletion(
+    *, user: Any, comments: str, current_session_key: str | None = None
+) -> DeletionRequest:
     """Schedule ``user``'s account for deletion after the grace period.
 
     ``comments`` is the member's choice: "delete" removes their comments' text, "keep"
-    keeps them under "deleted member". Signs the member out of their other sessions.
+    keeps them under "deleted member". Signs the member out of every session but
+    ``current_session_key`` (the caller signs that one out itself).
     """
     if comments not in COMMENT_CHOICES:
         raise PrivacyError("Choose what happens to your comments.")
@@ -100,19 +103,13 @@ def request_deletion(*, user: Any, comments: str) -> DeletionRequest:
             "options": {"comments": comments},
         },
     )
+    end_sessions(user_id=user.pk, keep_session_key=current_session_key)
     return request
 
 
 @transaction.atomic
 def cancel_deletion(*, user: Any) -> bool:
     return bool(DeletionRequest.objects.filter(user=user).delete()[0])
-
-
-def _end_sessions(user_id: int) -> None:
-    """Delete every stored session of the member (their id lives inside the session data)."""
-    for session in Session.objects.filter(expire_date__gt=timezone.now() - timedelta(days=1)):
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
-            session.delete()
 
 
 def _clear_wagtail_logs(user_id: int) -> None:
@@ -138,7 +135,7 @@ def purge_member(*, user_id: int) -> None:
             entry.on_delete(rows, options)
         elif entry.policy == "delete":
             rows.delete()
-    _end_sessions(user.pk)
+    end_sessions(user_id=user.pk)
     _clear_wagtail_logs(user.pk)
     user.delete()
     logger.info("Purged member %s.", user_id)

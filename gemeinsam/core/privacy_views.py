@@ -18,6 +18,10 @@ from gemeinsam.core import privacy
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.ratelimit import RateLimitedError, check
 
+# Tries of the deletion form (each checks the password) per member and period (seconds).
+DELETION_ATTEMPTS = 5
+DELETION_PERIOD = 900
+
 
 class DeletionForm(forms.Form):
     comments = forms.ChoiceField(
@@ -85,6 +89,28 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delete_account(request: HttpRequest) -> HttpResponse:
+    try:
+        # The form checks the password: without a limit, a borrowed session could guess it.
+        check(
+            f"privacy-delete:{request.user.pk}",
+            limit=DELETION_ATTEMPTS,
+            period=DELETION_PERIOD,
+            message=_("Too many attempts to confirm with your password. Please wait a while."),
+        )
+    except RateLimitedError as error:
+        response = render(
+            request,
+            "core/privacy.html",
+            {
+                "form": DeletionForm(user=request.user),
+                "pending": _pending(request),
+                "grace_days": privacy.grace_days(),
+                "refusal": str(error),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(error.retry_after)
+        return response
     form = DeletionForm(request.POST, user=request.user)
     if not form.is_valid():
         pending = _pending(request)
@@ -94,7 +120,11 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             {"form": form, "pending": pending, "grace_days": privacy.grace_days()},
             status=400,
         )
-    pending = privacy.request_deletion(user=request.user, comments=form.cleaned_data["comments"])
+    pending = privacy.request_deletion(
+        user=request.user,
+        comments=form.cleaned_data["comments"],
+        current_session_key=request.session.session_key,
+    )
     logout(request)
     messages.info(
         request,

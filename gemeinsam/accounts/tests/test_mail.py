@@ -134,6 +134,14 @@ def local_demo(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     return settings
 
 
+LOCAL = {"HTTP_HOST": "127.0.0.1:8000"}
+
+
+def _local(**headers: str) -> Client:
+    """A browser on the same machine, asking for the loopback address ``make run`` serves."""
+    return Client(**{**LOCAL, **headers})
+
+
 def test_catcher_refuses_to_load_without_insecure_http(settings) -> None:
     settings.INSECURE_HTTP = False
     settings.SITE_URL = "http://127.0.0.1:8000"
@@ -154,7 +162,7 @@ def test_catcher_refuses_to_load_for_a_public_site_address(settings) -> None:
 
 def test_caught_mail_is_listed_for_a_loopback_visitor(local_demo) -> None:
     send_mail("Hello <b>there</b>", "Body with http://127.0.0.1:8000/en/ link", None, ["a@b.org"])
-    client = Client()
+    client = _local()
 
     listing = client.get("/en/members/dev-mail/")
 
@@ -168,41 +176,106 @@ def test_caught_mail_is_listed_for_a_loopback_visitor(local_demo) -> None:
 
 
 def test_catcher_page_is_not_found_for_other_visitors(local_demo) -> None:
-    response = Client(REMOTE_ADDR="203.0.113.9").get("/en/members/dev-mail/")
-    proxied = Client(HTTP_X_FORWARDED_FOR="203.0.113.9").get("/en/members/dev-mail/")
+    response = _local(REMOTE_ADDR="203.0.113.9").get("/en/members/dev-mail/")
+    proxied = _local(HTTP_X_FORWARDED_FOR="203.0.113.9").get("/en/members/dev-mail/")
 
     assert response.status_code == 404
     assert proxied.status_code == 404
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_FORWARDED_PROTO",
+        "HTTP_X_FORWARDED_HOST",
+        "HTTP_X_REAL_IP",
+        "HTTP_FORWARDED",
+    ],
+)
+def test_catcher_page_is_not_found_through_a_proxy_on_the_same_machine(
+    local_demo, header: str
+) -> None:
+    send_mail("Reset your password", "http://127.0.0.1:8000/en/", None, ["a@b.org"])
+
+    response = _local(**{header: "203.0.113.9"}).get("/en/members/dev-mail/")
+
+    assert response.status_code == 404
+    assert "Reset your password" not in response.content.decode()
+
+
+def test_catcher_page_is_not_found_for_a_public_host_name(local_demo) -> None:
+    """A proxy on this machine that passes the public Host along connects from loopback."""
+    local_demo.ALLOWED_HOSTS = ["news.example.org", "127.0.0.1"]
+    send_mail("Reset your password", "http://127.0.0.1:8000/en/", None, ["a@b.org"])
+
+    response = Client(HTTP_HOST="news.example.org").get("/en/members/dev-mail/")
+
+    assert response.status_code == 404
+    assert _local().get("/en/members/dev-mail/").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"])
+def test_catcher_page_answers_every_loopback_host_name(local_demo, host: str) -> None:
+    local_demo.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+    assert Client(HTTP_HOST=host).get("/en/members/dev-mail/").status_code == 200
+
+
+def test_check_deploy_fails_while_the_catcher_is_the_mail_backend(local_demo) -> None:
+    from django.core.checks import run_checks
+
+    errors = [
+        message.id for message in run_checks(include_deployment_checks=True) if message.is_serious()
+    ]
+    plain = [message.id for message in run_checks() if message.is_serious()]
+
+    assert "gemeinsam.accounts.E001" in errors
+    assert "gemeinsam.accounts.E001" not in plain
+
+
+def test_check_deploy_passes_the_mail_backend_of_a_real_server(settings) -> None:
+    from django.core.checks import run_checks
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+    ids = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "gemeinsam.accounts.E001" not in ids
+
+
 def test_catcher_page_is_not_found_without_insecure_http(local_demo) -> None:
     local_demo.INSECURE_HTTP = False
 
-    assert Client().get("/en/members/dev-mail/").status_code == 404
+    assert _local().get("/en/members/dev-mail/").status_code == 404
 
 
 def test_catcher_page_is_not_found_for_a_public_site_address(local_demo) -> None:
     local_demo.SITE_URL = "https://news.example.org"
 
-    assert Client().get("/en/members/dev-mail/").status_code == 404
+    assert _local().get("/en/members/dev-mail/").status_code == 404
 
 
 def test_catcher_rejects_odd_message_names(local_demo) -> None:
-    assert Client().get("/en/members/dev-mail/..%2Fsecret_key/").status_code == 404
+    assert _local().get("/en/members/dev-mail/..%2Fsecret_key/").status_code == 404
 
 
-def test_demo_sign_up_is_finished_through_the_catcher(local_demo) -> None:
-    client, token = csrf_client()
-    client.post(
-        "/en/accounts/signup/",
-        {
-            "email": "demo@example.org",
-            "password1": "a-long-and-unusual-passphrase-41",
-            "password2": "a-long-and-unusual-passphrase-41",
-            "csrfmiddlewaretoken": token,
-        },
-    )
+def test_demo_sign_up_is_finished_through_the_catcher(
+    local_demo, django_capture_on_commit_callbacks
+) -> None:
+    client = Client(enforce_csrf_checks=True, **LOCAL)
+    client.get("/en/accounts/login/")
+    token = client.cookies["csrftoken"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/accounts/signup/",
+            {
+                "email": "demo@example.org",
+                "password1": "a-long-and-unusual-passphrase-41",
+                "password2": "a-long-and-unusual-passphrase-41",
+                "csrfmiddlewaretoken": token,
+            },
+        )
 
     listing = client.get("/en/members/dev-mail/").content.decode()
     assert "demo@example.org" in listing

@@ -34,10 +34,13 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-def test_sign_up_confirm_by_mail_over_smtp_and_be_signed_in(smtp_inbox: Inbox) -> None:
+def test_sign_up_confirm_by_mail_over_smtp_and_be_signed_in(
+    smtp_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
     client, token = csrf_client()
 
-    response = _sign_up(client, token, "new@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _sign_up(client, token, "new@example.org")
 
     assert response.status_code == 302
     assert response["Location"] == "/en/accounts/confirm-email/"
@@ -62,12 +65,15 @@ def test_sign_up_confirm_by_mail_over_smtp_and_be_signed_in(smtp_inbox: Inbox) -
     assert client.get("/en/members/settings/profile/").status_code == 200
 
 
-def test_sign_up_with_a_taken_address_looks_like_a_new_one(member) -> None:
+def test_sign_up_with_a_taken_address_looks_like_a_new_one(
+    member, django_capture_on_commit_callbacks: Any
+) -> None:
     new_client, new_token = csrf_client()
     taken_client, taken_token = csrf_client()
 
-    fresh = _sign_up(new_client, new_token, "fresh@example.org")
-    taken = _sign_up(taken_client, taken_token, member.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = _sign_up(new_client, new_token, "fresh@example.org")
+        taken = _sign_up(taken_client, taken_token, member.email)
 
     assert (fresh.status_code, fresh["Location"]) == (taken.status_code, taken["Location"])
     fresh_page = _without_tokens(new_client.get(fresh["Location"]).content.decode())
@@ -82,17 +88,21 @@ def test_sign_up_with_a_taken_address_looks_like_a_new_one(member) -> None:
     ]
 
 
-def test_reset_for_an_unknown_address_looks_like_a_known_one(member) -> None:
+def test_reset_for_an_unknown_address_looks_like_a_known_one(
+    member, django_capture_on_commit_callbacks: Any
+) -> None:
     known_client, known_token = csrf_client()
     unknown_client, unknown_token = csrf_client()
 
-    known = known_client.post(
-        "/en/accounts/password/reset/", {"email": member.email, "csrfmiddlewaretoken": known_token}
-    )
-    unknown = unknown_client.post(
-        "/en/accounts/password/reset/",
-        {"email": "nobody@example.org", "csrfmiddlewaretoken": unknown_token},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        known = known_client.post(
+            "/en/accounts/password/reset/",
+            {"email": member.email, "csrfmiddlewaretoken": known_token},
+        )
+        unknown = unknown_client.post(
+            "/en/accounts/password/reset/",
+            {"email": "nobody@example.org", "csrfmiddlewaretoken": unknown_token},
+        )
 
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert _without_tokens(known_client.get(known["Location"]).content.decode()) == (
@@ -101,24 +111,30 @@ def test_reset_for_an_unknown_address_looks_like_a_known_one(member) -> None:
     assert len(mail.outbox) == 2
 
 
-def test_reset_mail_links_to_the_configured_site(member) -> None:
+def test_reset_mail_links_to_the_configured_site(
+    member, django_capture_on_commit_callbacks: Any
+) -> None:
     client, token = csrf_client()
 
-    client.post(
-        "/en/accounts/password/reset/", {"email": member.email, "csrfmiddlewaretoken": token}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/accounts/password/reset/", {"email": member.email, "csrfmiddlewaretoken": token}
+        )
 
     (message,) = mail.outbox
     assert f"{SITE}/en/accounts/password/reset/key/" in message.body
     assert "testserver" not in message.body
 
 
-def test_too_many_resets_for_one_address_are_refused(member) -> None:
+def test_too_many_resets_for_one_address_are_refused(
+    member, django_capture_on_commit_callbacks: Any
+) -> None:
     client = Client()
-    answers = [
-        client.post("/en/accounts/password/reset/", {"email": member.email}).status_code
-        for _attempt in range(6)
-    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post("/en/accounts/password/reset/", {"email": member.email}).status_code
+            for _attempt in range(6)
+        ]
 
     assert answers[:5] == [302] * 5
     assert answers[5] == 429

@@ -1,0 +1,53 @@
+"""Background tasks of the accounts: account mail leaves the request that asked for it."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from gemeinsam.accounts.mail import OutgoingMail, deliver_mail
+
+logger = logging.getLogger(__name__)
+
+# Tries of one account mail; the waits between them grow: 1, 4, 16, 64 minutes.
+MAX_ATTEMPTS = 5
+
+
+def retry_delay(attempt: int) -> timedelta:
+    return timedelta(minutes=4 ** (attempt - 1))
+
+
+@task()
+def send_account_mail_task(
+    *,
+    subject: str,
+    body: str,
+    from_email: str,
+    to: list[str],
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    attempt: int = 1,
+) -> None:
+    """Send one rendered account mail (confirmation, password reset, notice).
+
+    When the mail server fails or cannot be reached, the mail is enqueued again for later,
+    up to ``MAX_ATTEMPTS`` tries, if the task backend can run tasks later; this try still
+    ends as failed, so the task log shows the outage.
+    """
+    mail = OutgoingMail(
+        subject=subject, body=body, from_email=from_email, to=to, html=html, headers=headers
+    )
+    try:
+        deliver_mail(mail=mail)
+    except (smtplib.SMTPException, OSError):
+        backend: Any = send_account_mail_task.get_backend()
+        if attempt < MAX_ATTEMPTS and backend.supports_defer:
+            later = send_account_mail_task.using(run_after=timezone.now() + retry_delay(attempt))
+            later.enqueue(**mail.as_kwargs(), attempt=attempt + 1)
+            logger.warning("Account mail to %s failed (try %d); will retry.", to, attempt)
+        raise
