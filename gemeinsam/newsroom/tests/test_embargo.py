@@ -169,4 +169,7 @@ def test_staff_see_private_images(newsroom, staff_user, client) -> None:
     image = ImageFactory(is_listed=False)
     client.force_login(staff_user)
 
-    assert client.get(image.file.url).status_code == 200
+    response = client.get(image.file.url)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"  # no shared cache may keep it

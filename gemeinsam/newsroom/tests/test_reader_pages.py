@@ -130,3 +130,39 @@ def test_archives_and_documents_are_not_served_from_media(client: Client, settin
 def test_media_refuses_paths_outside_the_media_folder(client: Client) -> None:
     assert client.get("/media/../config/settings.py").status_code == 404
     assert client.get("/media/%2e%2e/secret_key").status_code == 404
+
+
+def test_media_serves_only_the_upload_folders(newsroom, client: Client, settings) -> None:
+    story = newsroom.add_story(title="Out now", lead_image=ImageFactory())
+    for name in ("secret_key", "db.sqlite3", "backups/site.png", "original_images.png"):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"secret")
+
+        assert client.get(f"/media/{name}", follow=True).status_code == 404, name
+    assert client.get(story.lead_image.file.url).status_code == 200
+    for sneaky in (
+        "/media/original_images/../secret_key",
+        "/media/original_images/%2e%2e/secret_key",
+        "/media/videos/..%2fsecret_key",
+        f"/media/original_images//{story.lead_image.file.name.split('/')[-1]}",
+    ):
+        assert client.get(sneaky, follow=True).status_code == 404, sneaky
+
+
+def test_every_upload_folder_is_one_media_serves() -> None:
+    """Each file field of the project stores below a folder that /media/ serves behind its
+    guards, or below one that is served by its own view (documents, press-kit archives) or
+    never (the admin's half-finished multiple uploads)."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    from gemeinsam.core.media import SERVED_PREFIXES
+
+    not_from_media = ("documents/", "presskits/", "wagtail_uploads/")
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if not isinstance(field, FileField):
+                continue
+            name = field.generate_filename(model(), "upload.png")
+            assert name.startswith(SERVED_PREFIXES + not_from_media), (model, field.name, name)
