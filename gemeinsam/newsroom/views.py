@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from taggit.models import Tag
 from wagtail.models import Locale
 
 from gemeinsam.newsroom import selectors
@@ -27,7 +26,7 @@ def _paginate(request: HttpRequest, items: object, per_page: int) -> object:
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    author = selectors.author_by_slug(slug)
+    author = selectors.public_author(slug)
     if author is None:
         raise Http404(_("No author goes by that name."))
     stories = selectors.public_stories(locale=Locale.get_active()).filter(authors=author)
@@ -39,7 +38,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = selectors.public_tag(slug)
     if tag is None:
         raise Http404(_("No story carries that tag."))
     stories = selectors.public_stories(locale=Locale.get_active()).filter(tags=tag)

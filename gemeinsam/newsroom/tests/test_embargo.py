@@ -10,25 +10,51 @@ from django.test import Client
 from django.utils import timezone
 
 from gemeinsam.newsroom.embargo import token_for_link
-from gemeinsam.newsroom.models import EmbargoAccess, PressReleasePage
+from gemeinsam.newsroom.models import (
+    EmbargoAccess,
+    PressReleaseAttachment,
+    PressReleasePage,
+)
 from gemeinsam.newsroom.services import (
     EmbargoLinkError,
     create_embargo_link,
     publish_due_content,
 )
-from gemeinsam.newsroom.tests.factories import ImageFactory
+from gemeinsam.newsroom.tests.factories import (
+    AuthorFactory,
+    ImageFactory,
+    PressContactFactory,
+    make_document,
+)
 
 pytestmark = pytest.mark.django_db
 
 SECRET_TITLE = "Secret merger of equals"
+SECRET_TAG = "merger-of-equals"
+SECRET_AUTHOR = "otto-offen"
 
 
 @pytest.fixture
 def embargoed(newsroom):
+    """A release under embargo with a lead image, an attachment, a tag, an author and a press
+    contact that nothing public uses, and its German translation, lifting 30 minutes later."""
     image = ImageFactory(title="Merger photo")
-    release = newsroom.add_embargoed_release(
-        title=SECRET_TITLE, lead_image=image, summary="Two cooperatives join forces."
+    release = newsroom.add_story(
+        PressReleasePage,
+        publish=False,
+        title=SECRET_TITLE,
+        lead_image=image,
+        summary="Two cooperatives join forces.",
+        contacts=[PressContactFactory(name="Mara Merger")],
+        authors=[AuthorFactory(name="Otto Offen", slug=SECRET_AUTHOR)],
     )
+    release.tags.add(SECRET_TAG)
+    release.attachments.add(
+        PressReleaseAttachment(document=make_document("Merger terms"), title="Merger terms")
+    )
+    release.go_live_at = timezone.now() + timedelta(hours=2)
+    release.save_revision().publish()
+    release.refresh_from_db()
     translation = release.copy_for_translation(newsroom.de).specific
     translation.title = "Geheime Fusion unter Gleichen"
     translation.go_live_at = release.go_live_at + timedelta(minutes=30)
@@ -173,3 +199,10 @@ def test_staff_see_private_images(newsroom, staff_user, client) -> None:
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"  # no shared cache may keep it
+
+
+def test_tags_and_authors_only_an_embargoed_translation_uses_are_unknown(embargoed, client) -> None:
+    assert client.get(f"/de/tags/{SECRET_TAG}/").status_code == 404
+    assert client.get(f"/de/feeds/tag/{SECRET_TAG}/json/").status_code == 404
+    assert client.get(f"/de/authors/{SECRET_AUTHOR}/").status_code == 404
+    assert client.get(f"/de/feeds/author/{SECRET_AUTHOR}/json/").status_code == 404

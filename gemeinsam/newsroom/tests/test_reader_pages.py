@@ -40,6 +40,22 @@ def test_tag_page_lists_tagged_stories(newsroom, client: Client) -> None:
     assert client.get("/en/tags/unknown-tag/").status_code == 404
 
 
+def test_authors_and_tags_known_only_from_drafts_are_unknown(newsroom, client: Client) -> None:
+    author = AuthorFactory(name="Nina Neu", slug="nina-neu")
+    draft = newsroom.add_story(ArticlePage, title="Not yet", publish=False, authors=[author])
+    draft.tags.add("upcoming-launch")
+    draft.save()
+    assert draft.tagged_items.filter(tag__slug="upcoming-launch").exists()
+
+    for url in (
+        "/en/authors/nina-neu/",
+        "/en/feeds/author/nina-neu/rss/",
+        "/en/tags/upcoming-launch/",
+        "/en/feeds/tag/upcoming-launch/rss/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
 def test_story_list_filters_by_type(newsroom, client: Client) -> None:
     newsroom.add_story(ArticlePage, title="An article")
     newsroom.add_story(NewsPage, title="A short news")
