@@ -19,6 +19,7 @@ from gemeinsam.newsroom.models import (
     ChannelItem,
     LegalPage,
     StoryPage,
+    Video,
 )
 
 PAGE_SIZE = 12
@@ -115,6 +116,13 @@ def public_images() -> QuerySet[Image]:
     return (
         Image.objects.filter(pk__in=public_image_ids()).exclude(alt_text="").order_by("-created_at")
     )
+
+
+def public_videos() -> QuerySet[Video]:
+    """The videos of the media library: those a published story uses or staff listed."""
+    from gemeinsam.newsroom.embargo import public_video_ids
+
+    return Video.objects.filter(pk__in=public_video_ids()).select_related("poster")
 
 
 def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:

@@ -14,7 +14,7 @@ from wagtail.models import Locale
 
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.embargo import TOKEN_PARAMETER, link_from_token
-from gemeinsam.newsroom.models import PressReleasePage, Video
+from gemeinsam.newsroom.models import PressReleasePage
 from gemeinsam.newsroom.services import record_embargo_access
 
 MAX_QUERY_LENGTH = 200
@@ -51,7 +51,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def media_library(request: HttpRequest) -> HttpResponse:
     images = selectors.public_images()
-    videos = Video.objects.filter(is_listed=True).select_related("poster")
+    videos = selectors.public_videos()
     return render(
         request,
         "newsroom/media_library.html",
@@ -75,7 +75,10 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-_MEDIA_URL = re.compile(r'((?:src|href|srcset)="/media/[^"?\s]+)')
+# Files, documents and contact cards of the release: they answer only with the link's token.
+_MEDIA_URL = re.compile(
+    r'((?:src|href|srcset)="(?:/media/|/documents/|/[a-z]{2}/contacts/\d+/vcard/)[^"?\s]*)'
+)
 
 
 @never_cache

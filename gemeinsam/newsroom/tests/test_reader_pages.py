@@ -166,6 +166,19 @@ def test_media_serves_only_the_upload_folders(newsroom, client: Client, settings
         assert client.get(sneaky, follow=True).status_code == 404, sneaky
 
 
+def test_a_file_in_an_upload_folder_that_no_record_claims_is_not_public(
+    client: Client, staff_user, settings
+) -> None:
+    for name in ("videos/left-over.webm", "captions/left-over.vtt", "original_images/old.png"):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"old")
+
+        assert client.get(f"/media/{name}").status_code == 404, name
+    client.force_login(staff_user)
+    assert client.get("/media/videos/left-over.webm").status_code == 200
+
+
 def test_every_upload_folder_is_one_media_serves() -> None:
     """Each file field of the project stores below a folder that /media/ serves behind its
     guards, or below one that is served by its own view (documents, press-kit archives) or
