@@ -83,7 +83,10 @@ _MEDIA_URL = re.compile(
 
 @never_cache
 def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
-    """An embargoed release, read early through a signed link, under a banner."""
+    """An embargoed release, read early through a signed link, under a banner: the revision
+    scheduled to go live, with its files, documents and contact cards reachable through the
+    same link. 404 for a forged link, 410 for an expired or revoked one and for a release
+    that is no longer scheduled."""
     link = link_from_token(token)
     if link is None:
         raise Http404(_("This link is not valid."))
@@ -97,8 +100,12 @@ def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
     release = link.release
     if release.live:
         return render(request, "newsroom/embargo_lifted.html", {"release": release})
-    draft = release.get_latest_revision_as_object()
-    if not isinstance(draft, PressReleasePage):
+    # The version that will go live, never a later draft; nothing scheduled, nothing to read.
+    revision = release.scheduled_revision
+    if revision is None:
+        return render(request, "newsroom/embargo_withdrawn.html", {"link": link}, status=410)
+    scheduled = revision.as_object()
+    if not isinstance(scheduled, PressReleasePage):
         raise Http404
     record_embargo_access(
         release=release,
@@ -106,9 +113,9 @@ def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
         user=request.user,
         user_agent=request.headers.get("user-agent", ""),
     )
-    response = draft.serve(request)
+    response = scheduled.serve(request)
     response.context_data = (response.context_data or {}) | {
-        "embargo_lifts_at": release.embargo_lifts_at,
+        "embargo_lifts_at": revision.approved_go_live_at,
         "is_embargo_preview": True,
     }
     response.render()

@@ -345,6 +345,45 @@ def test_public_files_may_be_kept_by_shared_caches(newsroom, client: Client) -> 
     assert response["Cache-Control"] == "public, max-age=300"
 
 
+# ------------------------------------------------------------------------------ embargo link
+
+
+def test_the_link_shows_the_scheduled_version_not_a_later_draft(
+    embargoed, staff_user, client: Client
+) -> None:
+    link = create_embargo_link(actor=staff_user, release=embargoed, recipient="Rita")
+    draft = embargoed.get_latest_revision_as_object()
+    draft.title = "Internal note: figures not final"
+    draft.save_revision()
+
+    html = client.get(f"/en/embargo/{token_for_link(link)}/").content.decode()
+
+    assert SECRET_TITLE in html
+    assert "Internal note" not in html
+
+
+def test_the_link_answers_gone_once_the_release_is_taken_off_the_schedule(
+    embargoed, staff_user, client: Client
+) -> None:
+    link = create_embargo_link(actor=staff_user, release=embargoed, recipient="Rita")
+    token = token_for_link(link)
+    document = embargoed.attachments.get().document
+    embargoed.revisions.update(approved_go_live_at=None)  # what "Cancel scheduled publish" does
+
+    response = client.get(f"/en/embargo/{token}/")
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "no longer scheduled" in html
+    assert SECRET_TITLE not in html
+    assert client.get(f"{document.url}?embargo={token}").status_code == 404
+    assert client.get(f"{embargoed.lead_image.file.url}?embargo={token}").status_code == 404
+    assert not EmbargoAccess.objects.exists()
+
+
+# ---------------------------------------------------------------------- videos and restrictions
+
+
 def make_video(*, title: str = "Clip", listed: bool | None = None) -> Video:
     video = Video(title=title, poster=ImageFactory(title=f"{title} poster", is_listed=False))
     if listed is not None:
