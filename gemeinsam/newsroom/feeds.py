@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
-from taggit.models import Tag
 
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
@@ -348,7 +347,7 @@ def site_feed(request: HttpRequest, fmt: str) -> HttpResponseBase:
 @require_safe
 def tag_feed(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     _check_format(fmt)
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = selectors.public_tag(slug)
     if tag is None:
         raise Http404(_("No story carries that tag."))
     scope = FeedScope(
@@ -379,7 +378,7 @@ def type_feed(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
 @require_safe
 def author_feed(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     _check_format(fmt)
-    author = selectors.author_by_slug(slug)
+    author = selectors.public_author(slug)
     if author is None:
         raise Http404(_("No author goes by that name."))
     scope = FeedScope(

@@ -179,7 +179,14 @@ class Video(index.Indexed, ClusterableModel):
     licence = models.CharField(
         _("licence"), max_length=32, choices=Licence.choices, default=Licence.PRESS_USE
     )
-    is_listed = models.BooleanField(_("list in the media library"), default=True)
+    is_listed = models.BooleanField(
+        _("list in the media library"),
+        default=False,
+        help_text=_(
+            "A video is public once a published story uses it. Tick this to offer it in the "
+            "media library before that; it stays hidden while only unpublished stories use it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels: ClassVar[list[Any]] = [
@@ -203,6 +210,8 @@ class Video(index.Indexed, ClusterableModel):
         ordering = ["-created_at"]
         verbose_name = _("video")
         verbose_name_plural = _("videos")
+        # The media URLs find a file's video by its stored name.
+        indexes = [models.Index(fields=["file"], name="newsroom_video_file")]
 
     def __str__(self) -> str:
         return self.title
@@ -225,6 +234,9 @@ class VideoCaption(Orderable):
     file = models.FileField(_("WebVTT file"), upload_to="captions/", validators=[validate_webvtt])
 
     panels: ClassVar[list[Any]] = [FieldPanel("language"), FieldPanel("label"), FieldPanel("file")]
+
+    class Meta(Orderable.Meta):
+        indexes = [models.Index(fields=["file"], name="newsroom_videocaption_file")]
 
 
 for _snippet in (Author, Topic, PressContact, Boilerplate, Video):

@@ -28,8 +28,8 @@ from wagtail.models import Page, Site
 from gemeinsam.core.models import LICENCE_URLS, Licence, Rendition
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
-from gemeinsam.newsroom.embargo import embargoed_image_ids
-from gemeinsam.newsroom.models import StoryPage, Video, VideoPage
+from gemeinsam.newsroom.embargo import embargoed_image_ids, public_video_ids
+from gemeinsam.newsroom.models import StoryPage, Video
 from gemeinsam.newsroom.seo import (
     PUBLIC_MAX_AGE,
     ImageFacts,
@@ -90,14 +90,9 @@ def image_for_media_path(path: str) -> Image | None:
 def embeddable_video(pk: int) -> Video | None:
     if not 0 < pk <= MAX_PK:
         return None
-    video = (
-        Video.objects.select_related("poster").prefetch_related("captions").filter(pk=pk).first()
-    )
-    if video is None or video.poster_id in embargoed_image_ids():
+    if pk not in public_video_ids():
         return None
-    if not video.is_listed and not VideoPage.objects.live().public().filter(video=video).exists():
-        return None
-    return video
+    return Video.objects.select_related("poster").prefetch_related("captions").filter(pk=pk).first()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.http import content_disposition_header
@@ -140,13 +140,21 @@ def contact_vcard_text(contact: PressContact) -> str:
 
 @require_safe
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
-    """A press contact as a vCard file to import into an address book."""
-    contact = get_object_or_404(PressContact, pk=pk)
+    """A press contact as a vCard file to import into an address book; 404 for a contact
+    that no published release names (unless staff or an embargo link may see it)."""
+    from gemeinsam.core.media import MediaAccess
+    from gemeinsam.newsroom.embargo import contact_access
+
+    contact = PressContact.objects.filter(pk=pk).first()
+    access = MediaAccess.HIDDEN if contact is None else contact_access(request, contact)
+    if contact is None or access is MediaAccess.HIDDEN:
+        raise Http404(_("There is no such press contact."))
     response = HttpResponse(
         contact_vcard_text(contact).encode("utf-8"), content_type="text/vcard; charset=utf-8"
     )
     filename = f"{slugify(contact.name) or 'contact'}.vcf"
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = access.cache_control
     return response
 
 

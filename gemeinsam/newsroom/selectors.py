@@ -7,6 +7,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
+from taggit.models import Tag
 from wagtail.models import Locale
 
 from gemeinsam.core.caching import content_generation
@@ -18,6 +19,7 @@ from gemeinsam.newsroom.models import (
     ChannelItem,
     LegalPage,
     StoryPage,
+    Video,
 )
 
 PAGE_SIZE = 12
@@ -78,6 +80,35 @@ def author_by_slug(slug: str) -> Author | None:
     return Author.objects.select_related("photo").filter(slug=slug).first()
 
 
+def _has_public_stories(kind: str, pk: int, **lookup: object) -> bool:
+    """Whether a live, public story matches ``lookup``; cached until the next public change
+    (one entry per existing tag or author, so made-up slugs cannot fill the cache)."""
+    key = f"{kind}:has-public-stories:{content_generation()}:{pk}"
+    found = cache.get(key)
+    if found is None:
+        found = StoryPage.objects.live().public().filter(**lookup).exists()
+        cache.set(key, found, 300)
+    return bool(found)
+
+
+def public_author(slug: str) -> Author | None:
+    """The author with this slug if a live, public story credits them. An author known only
+    from drafts or embargoed releases is as unknown as one that does not exist."""
+    author = author_by_slug(slug)
+    if author is None:
+        return None
+    return author if _has_public_stories("author", author.pk, authors=author) else None
+
+
+def public_tag(slug: str) -> Tag | None:
+    """The tag with this slug if a live, public story carries it. A tag used only by drafts
+    or embargoed releases is as unknown as one that does not exist."""
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        return None
+    return tag if _has_public_stories("tag", tag.pk, tags=tag) else None
+
+
 def public_images() -> QuerySet[Image]:
     """The media library: images a published story uses or staff listed, with alt text."""
     from gemeinsam.newsroom.embargo import public_image_ids
@@ -85,6 +116,13 @@ def public_images() -> QuerySet[Image]:
     return (
         Image.objects.filter(pk__in=public_image_ids()).exclude(alt_text="").order_by("-created_at")
     )
+
+
+def public_videos() -> QuerySet[Video]:
+    """The videos of the media library: those a published story uses or staff listed."""
+    from gemeinsam.newsroom.embargo import public_video_ids
+
+    return Video.objects.filter(pk__in=public_video_ids()).select_related("poster")
 
 
 def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:

@@ -1,5 +1,6 @@
-"""Receivers that keep public caches true: any publish, unpublish or edit of shared content
-makes cached anonymous pages, feeds and sitemaps stale."""
+"""Receivers that keep public caches true: any publish, unpublish or edit of shared content,
+and any view restriction put on or taken off, makes cached anonymous pages, feeds, sitemaps
+and the sets of public files stale."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import ReferenceIndex
+from wagtail.models import CollectionViewRestriction, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_unpublished
 
 from gemeinsam.core.caching import purge_public_content
@@ -36,6 +37,17 @@ def _purge(sender: Any, **kwargs: Any) -> None:
     purge_public_content()
 
 
-for _model in (Image, Author, Topic, PressContact, Boilerplate, Video, ChannelItem):
+# A view restriction takes a live page (and the files only it uses) out of public view.
+for _model in (
+    Image,
+    Author,
+    Topic,
+    PressContact,
+    Boilerplate,
+    Video,
+    ChannelItem,
+    PageViewRestriction,
+    CollectionViewRestriction,
+):
     post_save.connect(_purge, sender=_model, dispatch_uid=f"purge-save-{_model.__name__}")
     post_delete.connect(_purge, sender=_model, dispatch_uid=f"purge-delete-{_model.__name__}")

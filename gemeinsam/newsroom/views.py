@@ -10,12 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from taggit.models import Tag
 from wagtail.models import Locale
 
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.embargo import TOKEN_PARAMETER, link_from_token
-from gemeinsam.newsroom.models import PressReleasePage, Video
+from gemeinsam.newsroom.models import PressReleasePage
 from gemeinsam.newsroom.services import record_embargo_access
 
 MAX_QUERY_LENGTH = 200
@@ -27,7 +26,7 @@ def _paginate(request: HttpRequest, items: object, per_page: int) -> object:
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    author = selectors.author_by_slug(slug)
+    author = selectors.public_author(slug)
     if author is None:
         raise Http404(_("No author goes by that name."))
     stories = selectors.public_stories(locale=Locale.get_active()).filter(authors=author)
@@ -39,7 +38,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = selectors.public_tag(slug)
     if tag is None:
         raise Http404(_("No story carries that tag."))
     stories = selectors.public_stories(locale=Locale.get_active()).filter(tags=tag)
@@ -52,7 +51,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def media_library(request: HttpRequest) -> HttpResponse:
     images = selectors.public_images()
-    videos = Video.objects.filter(is_listed=True).select_related("poster")
+    videos = selectors.public_videos()
     return render(
         request,
         "newsroom/media_library.html",
@@ -76,12 +75,18 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-_MEDIA_URL = re.compile(r'((?:src|href|srcset)="/media/[^"?\s]+)')
+# Files, documents and contact cards of the release: they answer only with the link's token.
+_MEDIA_URL = re.compile(
+    r'((?:src|href|srcset)="(?:/media/|/documents/|/[a-z]{2}/contacts/\d+/vcard/)[^"?\s]*)'
+)
 
 
 @never_cache
 def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
-    """An embargoed release, read early through a signed link, under a banner."""
+    """An embargoed release, read early through a signed link, under a banner: the revision
+    scheduled to go live, with its files, documents and contact cards reachable through the
+    same link. 404 for a forged link, 410 for an expired or revoked one and for a release
+    that is no longer scheduled."""
     link = link_from_token(token)
     if link is None:
         raise Http404(_("This link is not valid."))
@@ -95,8 +100,12 @@ def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
     release = link.release
     if release.live:
         return render(request, "newsroom/embargo_lifted.html", {"release": release})
-    draft = release.get_latest_revision_as_object()
-    if not isinstance(draft, PressReleasePage):
+    # The version that will go live, never a later draft; nothing scheduled, nothing to read.
+    revision = release.scheduled_revision
+    if revision is None:
+        return render(request, "newsroom/embargo_withdrawn.html", {"link": link}, status=410)
+    scheduled = revision.as_object()
+    if not isinstance(scheduled, PressReleasePage):
         raise Http404
     record_embargo_access(
         release=release,
@@ -104,9 +113,9 @@ def embargo_preview(request: HttpRequest, token: str) -> HttpResponse:
         user=request.user,
         user_agent=request.headers.get("user-agent", ""),
     )
-    response = draft.serve(request)
+    response = scheduled.serve(request)
     response.context_data = (response.context_data or {}) | {
-        "embargo_lifts_at": release.embargo_lifts_at,
+        "embargo_lifts_at": revision.approved_go_live_at,
         "is_embargo_preview": True,
     }
     response.render()

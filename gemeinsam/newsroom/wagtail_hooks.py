@@ -1,11 +1,12 @@
-"""Admin for the newsroom: outside channels under a "Newsroom" menu, with "Fetch now"."""
+"""Wagtail hooks of the newsroom: outside channels under a "Newsroom" menu with "Fetch now",
+and who may download documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -96,3 +97,19 @@ def pull_channel_now(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 @hooks.register("register_admin_urls")
 def register_channel_urls() -> list[Any]:
     return [path("outside-channels/<int:pk>/fetch/", pull_channel_now, name=PULL_URL_NAME)]
+
+
+@hooks.register("before_serve_document")
+def serve_only_public_documents(document: Any, request: HttpRequest) -> None:
+    """Documents follow the pages that use them: 404 (never 403, which would tell that the
+    document exists) unless a live, public page uses it, the request comes from staff, or it
+    carries an embargo link for a release that uses it. Records the decision for the file
+    sender, which lets shared caches keep only public documents."""
+    from gemeinsam.core.media import MediaAccess
+    from gemeinsam.core.sendfile import record_access
+    from gemeinsam.newsroom.embargo import document_access
+
+    access = document_access(request, document)
+    if access is MediaAccess.HIDDEN:
+        raise Http404(_("There is no such document."))
+    record_access(request, access)

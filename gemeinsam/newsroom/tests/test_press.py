@@ -12,7 +12,12 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from gemeinsam.newsroom.models import PressContact, PressKitDocument, PressKitPage
+from gemeinsam.newsroom.models import (
+    PressContact,
+    PressKitDocument,
+    PressKitPage,
+    PressReleasePage,
+)
 from gemeinsam.newsroom.press import (
     archive_name,
     build_press_kit_archive,
@@ -32,8 +37,14 @@ def vcard_url(pk: int) -> str:
     return f"/en/contacts/{pk}/vcard/"
 
 
-def test_vcard_downloads_as_a_file_named_after_the_contact(client: Client) -> None:
-    contact = PressContactFactory(name="Pia Presse")
+def published(newsroom: Any, contact: PressContact) -> PressContact:
+    """The contact, named by a published release: only those have a public card."""
+    newsroom.add_story(PressReleasePage, title=f"News from {contact.name}", contacts=[contact])
+    return contact
+
+
+def test_vcard_downloads_as_a_file_named_after_the_contact(newsroom: Any, client: Client) -> None:
+    contact = published(newsroom, PressContactFactory(name="Pia Presse"))
 
     response = client.get(vcard_url(contact.pk))
 
@@ -45,15 +56,18 @@ def test_vcard_downloads_as_a_file_named_after_the_contact(client: Client) -> No
     assert text.endswith("END:VCARD\r\n")
 
 
-def test_vcard_parses_and_carries_every_field(client: Client) -> None:
-    contact = PressContactFactory(
-        name="Pia Presse",
-        role="Head of press",
-        organisation="Example AG",
-        email="pia@example.org",
-        phone="+49 30 1234567",
-        mobile="+49 170 7654321",
-        languages="German, English",
+def test_vcard_parses_and_carries_every_field(newsroom: Any, client: Client) -> None:
+    contact = published(
+        newsroom,
+        PressContactFactory(
+            name="Pia Presse",
+            role="Head of press",
+            organisation="Example AG",
+            email="pia@example.org",
+            phone="+49 30 1234567",
+            mobile="+49 170 7654321",
+            languages="German, English",
+        ),
     )
 
     card = vobject.readOne(client.get(vcard_url(contact.pk)).content.decode("utf-8"))
@@ -71,13 +85,16 @@ def test_vcard_parses_and_carries_every_field(client: Client) -> None:
     assert "German, English" in card.note.value
 
 
-def test_vcard_round_trips_special_characters(client: Client) -> None:
-    contact = PressContactFactory(
-        name="Zoë Müller-Lüdenscheidt",
-        role="Speaker; media, events\\press\nand more",
-        organisation="Gemeinsam e.V., Berlin; Büro Süd",
-        languages="Deutsch",
-        mobile="",
+def test_vcard_round_trips_special_characters(newsroom: Any, client: Client) -> None:
+    contact = published(
+        newsroom,
+        PressContactFactory(
+            name="Zoë Müller-Lüdenscheidt",
+            role="Speaker; media, events\\press\nand more",
+            organisation="Gemeinsam e.V., Berlin; Büro Süd",
+            languages="Deutsch",
+            mobile="",
+        ),
     )
 
     text = client.get(vcard_url(contact.pk)).content.decode("utf-8")
@@ -90,12 +107,14 @@ def test_vcard_round_trips_special_characters(client: Client) -> None:
     assert "TITLE:Speaker\\; media\\, events\\\\press\\nand more" in text
 
 
-def test_vcard_lines_are_folded_at_75_octets(client: Client) -> None:
+def test_vcard_lines_are_folded_at_75_octets(newsroom: Any, client: Client) -> None:
     long_role = (
         "Sprecherin für Nachhaltigkeit, Energiewende, Öffentlichkeitsarbeit und "
         "Bürgerbeteiligung in Leipzig-Lindenau"
     )
-    contact = PressContactFactory(name="Ülrike Äbelmann", role=long_role.strip())
+    contact = published(
+        newsroom, PressContactFactory(name="Ülrike Äbelmann", role=long_role.strip())
+    )
 
     raw = client.get(vcard_url(contact.pk)).content
 
@@ -129,8 +148,31 @@ def test_vcard_of_an_unknown_contact_is_404(client: Client) -> None:
     assert client.get(vcard_url(999_999)).status_code == 404
 
 
-def test_vcard_refuses_post(client: Client) -> None:
-    contact = PressContactFactory()
+def test_vcard_of_a_contact_only_a_draft_names_is_404_except_for_staff(
+    newsroom: Any, client: Client, staff_user: Any
+) -> None:
+    contact = PressContactFactory(name="Dora Draft", mobile="+49 170 1111111")
+    newsroom.add_story(PressReleasePage, publish=False, title="Draft", contacts=[contact])
+    unused = PressContactFactory(name="Nobody Yet")
+
+    assert client.get(vcard_url(contact.pk)).status_code == 404
+    assert client.get(vcard_url(unused.pk)).status_code == 404
+    client.force_login(staff_user)
+    response = client.get(vcard_url(contact.pk))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_vcard_of_a_contact_of_a_published_release_may_be_cached(
+    newsroom: Any, client: Client
+) -> None:
+    contact = published(newsroom, PressContactFactory())
+
+    assert client.get(vcard_url(contact.pk))["Cache-Control"] == "public, max-age=300"
+
+
+def test_vcard_refuses_post(newsroom: Any, client: Client) -> None:
+    contact = published(newsroom, PressContactFactory())
 
     assert client.post(vcard_url(contact.pk)).status_code == 405
 

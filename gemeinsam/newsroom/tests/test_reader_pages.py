@@ -40,6 +40,22 @@ def test_tag_page_lists_tagged_stories(newsroom, client: Client) -> None:
     assert client.get("/en/tags/unknown-tag/").status_code == 404
 
 
+def test_authors_and_tags_known_only_from_drafts_are_unknown(newsroom, client: Client) -> None:
+    author = AuthorFactory(name="Nina Neu", slug="nina-neu")
+    draft = newsroom.add_story(ArticlePage, title="Not yet", publish=False, authors=[author])
+    draft.tags.add("upcoming-launch")
+    draft.save()
+    assert draft.tagged_items.filter(tag__slug="upcoming-launch").exists()
+
+    for url in (
+        "/en/authors/nina-neu/",
+        "/en/feeds/author/nina-neu/rss/",
+        "/en/tags/upcoming-launch/",
+        "/en/feeds/tag/upcoming-launch/rss/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
 def test_story_list_filters_by_type(newsroom, client: Client) -> None:
     newsroom.add_story(ArticlePage, title="An article")
     newsroom.add_story(NewsPage, title="A short news")
@@ -130,3 +146,52 @@ def test_archives_and_documents_are_not_served_from_media(client: Client, settin
 def test_media_refuses_paths_outside_the_media_folder(client: Client) -> None:
     assert client.get("/media/../config/settings.py").status_code == 404
     assert client.get("/media/%2e%2e/secret_key").status_code == 404
+
+
+def test_media_serves_only_the_upload_folders(newsroom, client: Client, settings) -> None:
+    story = newsroom.add_story(title="Out now", lead_image=ImageFactory())
+    for name in ("secret_key", "db.sqlite3", "backups/site.png", "original_images.png"):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"secret")
+
+        assert client.get(f"/media/{name}", follow=True).status_code == 404, name
+    assert client.get(story.lead_image.file.url).status_code == 200
+    for sneaky in (
+        "/media/original_images/../secret_key",
+        "/media/original_images/%2e%2e/secret_key",
+        "/media/videos/..%2fsecret_key",
+        f"/media/original_images//{story.lead_image.file.name.split('/')[-1]}",
+    ):
+        assert client.get(sneaky, follow=True).status_code == 404, sneaky
+
+
+def test_a_file_in_an_upload_folder_that_no_record_claims_is_not_public(
+    client: Client, staff_user, settings
+) -> None:
+    for name in ("videos/left-over.webm", "captions/left-over.vtt", "original_images/old.png"):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"old")
+
+        assert client.get(f"/media/{name}").status_code == 404, name
+    client.force_login(staff_user)
+    assert client.get("/media/videos/left-over.webm").status_code == 200
+
+
+def test_every_upload_folder_is_one_media_serves() -> None:
+    """Each file field of the project stores below a folder that /media/ serves behind its
+    guards, or below one that is served by its own view (documents, press-kit archives) or
+    never (the admin's half-finished multiple uploads)."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    from gemeinsam.core.media import SERVED_PREFIXES
+
+    not_from_media = ("documents/", "presskits/", "wagtail_uploads/")
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if not isinstance(field, FileField):
+                continue
+            name = field.generate_filename(model(), "upload.png")
+            assert name.startswith(SERVED_PREFIXES + not_from_media), (model, field.name, name)

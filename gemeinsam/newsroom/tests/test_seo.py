@@ -229,9 +229,10 @@ def test_home_page_describes_the_organisation(newsroom: Any, client: Client) -> 
 
 
 def test_author_page_describes_the_person(newsroom: Any, client: Client) -> None:
-    AuthorFactory(
+    author = AuthorFactory(
         name="Bea Schreiber", slug="bea", bio="Writes about energy.", photo=ImageFactory()
     )
+    newsroom.add_story(title="Bea's first story", authors=[author])
 
     data = _extract(client, "/en/authors/bea/")
 
