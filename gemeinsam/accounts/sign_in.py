@@ -20,6 +20,7 @@ from django.views.generic import RedirectView
 from wagtail import views as wagtail_views
 from wagtail.documents.views import serve as document_views
 
+from gemeinsam.core.clientip import client_key
 from gemeinsam.core.ratelimit import RateLimitedError, check
 
 # Tries of one private page's or document collection's password per minute, from anyone.
@@ -58,15 +59,17 @@ wagtail_admin_overrides: list[URLPattern] = [
 
 def throttled_password(view: Callable[..., HttpResponse], *, restriction: str) -> Any:
     """``view`` (Wagtail's form for a page or document password) with its POSTs limited to
-    ``CONTENT_PASSWORD_TRIES`` a minute per restriction, so the password cannot be guessed
-    quickly; over the limit it answers 429 with ``Retry-After``."""
+    ``CONTENT_PASSWORD_TRIES`` a minute per restriction and visitor, so the password cannot
+    be guessed quickly; over the limit it answers 429 with ``Retry-After``. Counted per
+    visitor, a guesser cannot lock out the readers who know the password."""
 
     @wraps(view)
     def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
             try:
                 check(
-                    f"content-password:{view.__module__}:{kwargs[restriction]}",
+                    f"content-password:{view.__module__}:{kwargs[restriction]}:"
+                    f"{client_key(request)}",
                     limit=CONTENT_PASSWORD_TRIES,
                     period=60,
                     message=_("Too many tries of this password. Please wait a minute."),

@@ -36,6 +36,10 @@ def test_guessing_a_private_page_password_is_stopped_and_the_right_one_still_wor
     assert "Too many tries of this password" in refused.content.decode()
     # The refused try did not count as passed: the story still asks for the password.
     assert 'name="password"' in guesser.get(story.url).content.decode()
+    # A reader elsewhere who knows the password is not locked out by the guesser.
+    reader = Client(REMOTE_ADDR="198.51.100.20")
+    opened = reader.post(url, {"password": "open-sesame-42", "return_url": story.url})
+    assert opened.status_code == 302
 
 
 def test_guessing_a_document_collection_password_is_stopped(db: Any) -> None:
