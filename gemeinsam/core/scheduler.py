@@ -2,7 +2,10 @@
 
 Apps register jobs in ``AppConfig.ready()``; ``manage.py run_scheduler`` (one process, never
 a web worker) enqueues each job when it is due. Jobs must be idempotent: a job whose last
-run is still waiting or running is not enqueued again.
+run is still waiting or running is not enqueued again — but a run holds its claim only for
+the job's lease. A run still RUNNING after its lease is taken to have lost its worker
+(killed, out of memory, power loss): it is marked FAILED and the job is enqueued again. A
+failed run is logged at ERROR and retried with a bounded exponential backoff.
 """
 
 from __future__ import annotations
@@ -10,51 +13,176 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 logger = logging.getLogger(__name__)
+
+# How often the queue is looked at for one job, at most (its interval when shorter).
+CHECK_SECONDS = 10.0
+# A failed run is tried again after min(every, RETRY_BASE) × 2^(failures - 1) seconds, capped.
+RETRY_BASE_SECONDS = 30.0
+RETRY_CAP_SECONDS = 5 * 60.0
+DEFAULT_LEASE_SECONDS = 15 * 60.0
+LEASE_EXPIRED = "gemeinsam.core.scheduler.LeaseExpiredError"
+
+
+class LeaseExpiredError(RuntimeError):
+    """A run outlived its job's lease; its worker is taken to be dead."""
 
 
 @dataclass
 class PeriodicJob:
+    """A job run every ``every_seconds``; a run may hold its claim for ``lease_seconds``."""
+
     name: str
     task: Any
     every_seconds: float
+    lease_seconds: float
     last_enqueued: float = field(default=0.0)
+    last_checked: float = field(default=0.0)
+    reported_failure: str = field(default="")
 
 
 _jobs: dict[str, PeriodicJob] = {}
 
 
-def register_periodic_job(name: str, task: Any, *, every_seconds: float) -> None:
-    _jobs[name] = PeriodicJob(name=name, task=task, every_seconds=every_seconds)
+def register_periodic_job(
+    name: str,
+    task: Any,
+    *,
+    every_seconds: float,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> None:
+    """Run ``task`` every ``every_seconds``.
+
+    ``lease_seconds`` is how long one run may take before it counts as lost: a few times its
+    longest expected run, and well above its interval's jitter.
+    """
+    _jobs[name] = PeriodicJob(
+        name=name, task=task, every_seconds=every_seconds, lease_seconds=lease_seconds
+    )
 
 
 def registered_jobs() -> list[PeriodicJob]:
     return list(_jobs.values())
 
 
-def _is_pending(job: PeriodicJob) -> bool:
-    """Whether an earlier run of this job is still waiting or running in the database queue."""
+def retry_delay(job: PeriodicJob, failures: int) -> float:
+    """Seconds to wait after the ``failures``-th failed run in a row before the next one."""
+    base = min(job.every_seconds, RETRY_BASE_SECONDS)
+    return float(min(base * 2 ** max(failures - 1, 0), max(RETRY_CAP_SECONDS, base)))
+
+
+def reclaim_expired_runs(job: PeriodicJob, *, at: datetime | None = None) -> int:
+    """Mark this job's runs that are RUNNING past their lease as FAILED; return how many.
+
+    Their worker is gone (a live worker finishing late still records its result over this).
+    Side effects: updates the rows and logs each at ERROR with the job name and worker.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    at = at or timezone.now()
+    stale = DBTaskResult.objects.filter(
+        task_path=job.task.module_path,
+        status="RUNNING",
+        started_at__lt=at - timedelta(seconds=job.lease_seconds),
+    )
+    reclaimed = 0
+    for run in stale:
+        reason = (
+            f"{LEASE_EXPIRED}: the run started at {run.started_at:%Y-%m-%d %H:%M:%S %Z} by "
+            f"worker {', '.join(run.worker_ids) or '?'} was still RUNNING after its lease of "
+            f"{job.lease_seconds:g} s; its worker is taken to have died.\n"
+        )
+        reclaimed += DBTaskResult.objects.filter(pk=run.pk, status="RUNNING").update(
+            status="FAILED",
+            finished_at=at,
+            exception_class_path=LEASE_EXPIRED,
+            traceback=reason,
+            return_value=None,
+        )
+        logger.error("Background job %s lost its run: %s", job.name, reason.strip())
+    return reclaimed
+
+
+@dataclass(frozen=True)
+class QueueState:
+    pending: bool
+    failures: int = 0
+    last_failed_at: datetime | None = None
+    last_failed_id: str = ""
+    last_error: str = ""
+
+
+def queue_state(job: PeriodicJob, *, at: datetime | None = None) -> QueueState:
+    """Whether a run of this job is waiting or running (within its lease), and how many of
+    its latest runs failed in a row. Reclaims expired runs first."""
     try:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another backend: it keeps no queue we could look at
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=job.task.module_path, status__in=["READY", "RUNNING"]
-    ).exists()
+        return QueueState(pending=False)
+    reclaim_expired_runs(job, at=at)
+    runs = DBTaskResult.objects.filter(task_path=job.task.module_path)
+    if runs.filter(status__in=["READY", "RUNNING"]).exists():
+        return QueueState(pending=True)
+    latest = list(
+        runs.order_by("-enqueued_at").values(
+            "id", "status", "finished_at", "exception_class_path", "traceback"
+        )[:10]
+    )
+    failures = 0
+    for run in latest:
+        if run["status"] != "FAILED":
+            break
+        failures += 1
+    if not failures:
+        return QueueState(pending=False)
+    last = latest[0]
+    lines = [line for line in str(last["traceback"]).strip().splitlines() if line.strip()]
+    return QueueState(
+        pending=False,
+        failures=failures,
+        last_failed_at=last["finished_at"],
+        last_failed_id=str(last["id"]),
+        last_error=lines[-1] if lines else str(last["exception_class_path"]),
+    )
 
 
 def run_due_jobs(*, now: float | None = None) -> list[str]:
-    """Enqueue every job whose interval has passed; returns the names enqueued."""
+    """Enqueue every job whose interval (or, after a failure, its backoff) has passed.
+
+    Returns the names enqueued. Side effects: reclaims expired runs and logs each newly
+    seen failure at ERROR with the job's name, the error and when it is tried again.
+    """
     now = time.monotonic() if now is None else now
     enqueued = []
     for job in _jobs.values():
-        if job.last_enqueued and now - job.last_enqueued < job.every_seconds:
+        if job.last_checked and now - job.last_checked < min(job.every_seconds, CHECK_SECONDS):
+            continue
+        job.last_checked = now
+        state = queue_state(job)
+        if state.pending:
+            continue
+        if state.failures:
+            delay = retry_delay(job, state.failures)
+            if state.last_failed_id != job.reported_failure:
+                job.reported_failure = state.last_failed_id
+                logger.error(
+                    "Background job %s failed (%d time(s) in a row): %s — trying again in %g s.",
+                    job.name,
+                    state.failures,
+                    state.last_error,
+                    delay,
+                )
+            failed_at = state.last_failed_at or timezone.now()
+            if (timezone.now() - failed_at).total_seconds() < delay:
+                continue
+        elif job.last_enqueued and now - job.last_enqueued < job.every_seconds:
             continue
         job.last_enqueued = now
-        if _is_pending(job):
-            continue
         job.task.enqueue()
         enqueued.append(job.name)
     return enqueued
