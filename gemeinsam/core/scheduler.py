@@ -99,7 +99,8 @@ def reclaim_expired_runs(job: PeriodicJob, *, at: datetime | None = None) -> int
         )
         reclaimed += DBTaskResult.objects.filter(pk=run.pk, status="RUNNING").update(
             status="FAILED",
-            finished_at=at,
+            # Lost when its lease ran out, not when noticed: the retry's backoff counts from then.
+            finished_at=run.started_at + timedelta(seconds=job.lease_seconds),
             exception_class_path=LEASE_EXPIRED,
             traceback=reason,
             return_value=None,

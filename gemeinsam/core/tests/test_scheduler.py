@@ -95,6 +95,13 @@ def test_a_run_past_its_lease_is_reclaimed_and_the_job_runs_again(
 
 
 @pytest.mark.django_db
+def test_a_run_lost_long_ago_is_replaced_at_once(job: RecordingTask) -> None:
+    run_row("RUNNING", started_ago=100)  # lost when its lease ran out, 40 s ago
+
+    assert scheduler.run_due_jobs(now=100.0) == ["recording"]
+
+
+@pytest.mark.django_db
 def test_a_failed_run_is_reported_and_retried_with_a_growing_bounded_backoff(
     job: RecordingTask, caplog: pytest.LogCaptureFixture
 ) -> None:
