@@ -112,6 +112,7 @@ def reclaim_expired_runs(job: PeriodicJob, *, at: datetime | None = None) -> int
 @dataclass(frozen=True)
 class QueueState:
     pending: bool
+    waiting_since: datetime | None = None  # the oldest run still waiting for a worker
     failures: int = 0
     last_failed_at: datetime | None = None
     last_failed_id: str = ""
@@ -127,8 +128,10 @@ def queue_state(job: PeriodicJob, *, at: datetime | None = None) -> QueueState:
         return QueueState(pending=False)
     reclaim_expired_runs(job, at=at)
     runs = DBTaskResult.objects.filter(task_path=job.task.module_path)
-    if runs.filter(status__in=["READY", "RUNNING"]).exists():
-        return QueueState(pending=True)
+    pending = list(runs.filter(status__in=["READY", "RUNNING"]).values("status", "enqueued_at"))
+    if pending:
+        waiting = [run["enqueued_at"] for run in pending if run["status"] == "READY"]
+        return QueueState(pending=True, waiting_since=min(waiting) if waiting else None)
     latest = list(
         runs.order_by("-enqueued_at").values(
             "id", "status", "finished_at", "exception_class_path", "traceback"
@@ -152,6 +155,21 @@ def queue_state(job: PeriodicJob, *, at: datetime | None = None) -> QueueState:
     )
 
 
+def _warn_if_no_worker(job: PeriodicJob, state: QueueState) -> None:
+    """Log, once per waiting run, a run that no worker has picked up within the job's lease."""
+    if state.waiting_since is None:
+        return
+    waited = (timezone.now() - state.waiting_since).total_seconds()
+    marker = f"waiting:{state.waiting_since.isoformat()}"
+    if waited > job.lease_seconds and job.reported_failure != marker:
+        job.reported_failure = marker
+        logger.error(
+            "Background job %s has waited %d s for a worker: is `manage.py db_worker` running?",
+            job.name,
+            waited,
+        )
+
+
 def run_due_jobs(*, now: float | None = None) -> list[str]:
     """Enqueue every job whose interval (or, after a failure, its backoff) has passed.
 
@@ -166,6 +184,7 @@ def run_due_jobs(*, now: float | None = None) -> list[str]:
         job.last_checked = now
         state = queue_state(job)
         if state.pending:
+            _warn_if_no_worker(job, state)
             continue
         if state.failures:
             delay = retry_delay(job, state.failures)

@@ -64,6 +64,22 @@ def test_a_job_still_queued_is_not_enqueued_again(job: RecordingTask) -> None:
 
 
 @pytest.mark.django_db
+def test_a_run_no_worker_picks_up_is_reported_once(
+    job: RecordingTask, caplog: pytest.LogCaptureFixture
+) -> None:
+    DBTaskResult.objects.filter(pk=run_row("READY").pk).update(
+        enqueued_at=timezone.now() - timedelta(seconds=61)
+    )
+
+    with caplog.at_level(logging.ERROR):
+        assert scheduler.run_due_jobs(now=100.0) == []
+        assert scheduler.run_due_jobs(now=111.0) == []
+
+    [report] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "recording has waited 61 s for a worker" in report
+
+
+@pytest.mark.django_db
 def test_a_run_within_its_lease_counts_as_running(job: RecordingTask) -> None:
     run = run_row("RUNNING", started_ago=50)
 
