@@ -206,3 +206,62 @@ def run_due_jobs(*, now: float | None = None) -> list[str]:
         job.task.enqueue()
         enqueued.append(job.name)
     return enqueued
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What staff see of one periodic job: its schedule and its latest run."""
+
+    name: str
+    every_seconds: float
+    lease_seconds: float
+    status: str  # the latest run's: READY, RUNNING, SUCCESSFUL, FAILED, or "" if never run
+    at: datetime | None  # when that run finished, started or was enqueued
+    failures: int  # failed runs in a row
+    last_error: str
+    is_overdue: bool  # RUNNING past its lease or waiting longer than its lease
+
+
+def job_overview(*, at: datetime | None = None) -> list[JobStatus]:
+    """The registered jobs with their latest run, for the background-jobs report; reads only."""
+    from django_tasks_db.models import DBTaskResult
+
+    at = at or timezone.now()
+    overview = []
+    for job in sorted(_jobs.values(), key=lambda job: job.name):
+        latest = list(
+            DBTaskResult.objects.filter(task_path=job.task.module_path)
+            .order_by("-enqueued_at")
+            .values("status", "enqueued_at", "started_at", "finished_at", "traceback")[:10]
+        )
+        failures = 0
+        for run in latest:
+            if run["status"] != "FAILED":
+                break
+            failures += 1
+        last = latest[0] if latest else None
+        when = None
+        overdue = False
+        error = ""
+        if last is not None:
+            when = last["finished_at"] or last["started_at"] or last["enqueued_at"]
+            if last["status"] in ("READY", "RUNNING"):
+                overdue = (at - when).total_seconds() > job.lease_seconds
+        for run in latest:
+            if run["status"] == "FAILED":
+                lines = [line for line in str(run["traceback"]).splitlines() if line.strip()]
+                error = lines[-1] if lines else ""
+                break
+        overview.append(
+            JobStatus(
+                name=job.name,
+                every_seconds=job.every_seconds,
+                lease_seconds=job.lease_seconds,
+                status=str(last["status"]) if last else "",
+                at=when,
+                failures=failures,
+                last_error=error,
+                is_overdue=overdue,
+            )
+        )
+    return overview
