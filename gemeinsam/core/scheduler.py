@@ -174,7 +174,8 @@ def run_due_jobs(*, now: float | None = None) -> list[str]:
     """Enqueue every job whose interval (or, after a failure, its backoff) has passed.
 
     Returns the names enqueued. Side effects: reclaims expired runs and logs each newly
-    seen failure at ERROR with the job's name, the error and when it is tried again.
+    seen failure at ERROR with the job's name, the error and when it is tried again. A job
+    whose check or enqueue raises is logged and skipped; the others are still enqueued.
     """
     now = time.monotonic() if now is None else now
     enqueued = []
@@ -182,30 +183,38 @@ def run_due_jobs(*, now: float | None = None) -> list[str]:
         if job.last_checked and now - job.last_checked < min(job.every_seconds, CHECK_SECONDS):
             continue
         job.last_checked = now
-        state = queue_state(job)
-        if state.pending:
-            _warn_if_no_worker(job, state)
-            continue
-        if state.failures:
-            delay = retry_delay(job, state.failures)
-            if state.last_failed_id != job.reported_failure:
-                job.reported_failure = state.last_failed_id
-                logger.error(
-                    "Background job %s failed (%d time(s) in a row): %s — trying again in %g s.",
-                    job.name,
-                    state.failures,
-                    state.last_error,
-                    delay,
-                )
-            failed_at = state.last_failed_at or timezone.now()
-            if (timezone.now() - failed_at).total_seconds() < delay:
-                continue
-        elif job.last_enqueued and now - job.last_enqueued < job.every_seconds:
-            continue
-        job.last_enqueued = now
-        job.task.enqueue()
-        enqueued.append(job.name)
+        try:
+            if _enqueue_if_due(job, now):
+                enqueued.append(job.name)
+        except Exception:  # a database hiccup or a broken job must not hold up the others
+            logger.exception("Could not check or enqueue background job %s.", job.name)
     return enqueued
+
+
+def _enqueue_if_due(job: PeriodicJob, now: float) -> bool:
+    state = queue_state(job)
+    if state.pending:
+        _warn_if_no_worker(job, state)
+        return False
+    if state.failures:
+        delay = retry_delay(job, state.failures)
+        if state.last_failed_id != job.reported_failure:
+            job.reported_failure = state.last_failed_id
+            logger.error(
+                "Background job %s failed (%d time(s) in a row): %s — trying again in %g s.",
+                job.name,
+                state.failures,
+                state.last_error,
+                delay,
+            )
+        failed_at = state.last_failed_at or timezone.now()
+        if (timezone.now() - failed_at).total_seconds() < delay:
+            return False
+    elif job.last_enqueued and now - job.last_enqueued < job.every_seconds:
+        return False
+    job.last_enqueued = now
+    job.task.enqueue()
+    return True
 
 
 @dataclass(frozen=True)

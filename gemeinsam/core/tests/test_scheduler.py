@@ -151,3 +151,24 @@ def test_a_success_after_failures_resets_the_schedule(job: RecordingTask) -> Non
 
     assert scheduler.run_due_jobs(now=100.0) == ["recording"]
     assert scheduler.run_due_jobs(now=105.0) == []
+
+
+class BrokenTask(RecordingTask):
+    module_path = "tests.broken_task"
+
+    def enqueue(self) -> None:
+        raise ValueError("cannot serialise the arguments")
+
+
+@pytest.mark.django_db
+def test_a_job_that_cannot_be_enqueued_does_not_hold_up_the_others(
+    job: RecordingTask, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler._jobs = {"broken": scheduler._jobs["recording"]}  # the broken one comes first
+    scheduler.register_periodic_job("broken", BrokenTask(), every_seconds=10)
+    scheduler.register_periodic_job("recording", job, every_seconds=10)
+
+    with caplog.at_level(logging.ERROR):
+        assert scheduler.run_due_jobs(now=100.0) == ["recording"]
+
+    assert any("broken" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
