@@ -119,14 +119,24 @@ class Supervisor:
                 f"the other processes keep running."
             )
         elif child.retry_at is not None and now >= child.retry_at:
+            self.start(child, now)
+
+    def start(self, child: Child, now: float) -> None:
+        """Start a child; one that cannot even be started is retried like one that exited."""
+        try:
             child.start()
+        except OSError as error:
+            child.failures += 1
+            wait = self.delay(child.failures)
+            child.retry_at = now + wait
+            say(f"{child.name} could not be started ({error}); trying again in {wait:g} s.")
 
     def run(self, *, tick: float = 0.2) -> int:
         """Start every child and keep them running until stopped; then stop them all."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         for child in self.team:
-            child.start()
+            self.start(child, time.monotonic())
         while not self.stopping:
             time.sleep(tick)
             for child in self.team:

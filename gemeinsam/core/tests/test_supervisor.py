@@ -30,6 +30,7 @@ team = [
     # Exits at once, leaving a process behind in its group.
     Child("failing", ["sh", "-c", "sleep 300 & exit 3"]),
     Child("crashing", [py, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]),
+    Child("missing", ["/nonexistent/program"]),
 ]
 supervisor.children = lambda *args: team
 sys.exit(supervisor.main())
@@ -80,6 +81,7 @@ def test_a_failing_process_is_restarted_with_backoff_while_the_others_keep_runni
             ), report
         assert "crashing (pid" in report
         assert "was killed by SIGKILL" in report
+        assert "missing could not be started" in report
     finally:
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C
         code = run.wait(timeout=30)
