@@ -6,8 +6,10 @@ Usage: python .ci/check_make_run.py [--embargo] [--port 8765]
 1. clones the committed HEAD into a scratch folder and starts `make run` there;
 2. waits until the home page answers 200 and a background task has completed;
 3. with --embargo: creates a press release (and its German translation, with an image) whose
-   embargo lifts two minutes ahead, checks it is absent from every public output, then that
-   every output shows it within 60 s after the lift — without running anything by hand;
+   embargo lifts two minutes ahead, checks it is absent from every public output; shortly
+   before the lift leaves a publish run RUNNING as a killed worker would, and kills the real
+   worker; then checks that every output shows it within 60 s after the lift — without
+   running anything by hand — that the run was reclaimed and the worker restarted;
 4. sends SIGINT to `make run` and checks that none of its processes is left.
 """
 
@@ -57,6 +59,29 @@ german.save_revision().publish()
 rendition = image.get_rendition("width-1200")
 print(json.dumps({"lift": lift.timestamp(), "image": image.file.url,
                   "rendition": rendition.url}))
+"""
+
+# A publish run left RUNNING by a worker that was killed: it blocks the job until its lease
+# runs out (started just over its lease before the lift, so the lease ends right at it).
+LEAVE_STUCK_RUN = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from gemeinsam.core.scheduler import registered_jobs
+job = next(job for job in registered_jobs() if job.name == "publish-due-content")
+started = timezone.now() - timedelta(seconds=job.lease_seconds - {seconds_to_lift})
+run = DBTaskResult.objects.create(
+    status="RUNNING", task_path=job.task.module_path, args_kwargs={{"args": [], "kwargs": {{}}}},
+    backend_name="default", started_at=started, worker_ids=["worker-killed-by-the-check"],
+)
+print(json.dumps(str(run.pk)))
+"""
+
+STUCK_RUN_STATUS = """
+from django_tasks_db.models import DBTaskResult
+run = DBTaskResult.objects.get(pk="{pk}")
+print(run.status + " " + run.exception_class_path)
 """
 
 TASK_DONE = """
@@ -118,6 +143,22 @@ def manage(clone: Path, env: dict[str, str], code: str) -> str:
         check=True,
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+def kill_worker(clone: Path) -> int | None:
+    """SIGKILL the task worker of this clone (as the OOM killer would); return its pid."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if cwd == str(clone) and b"db_worker" in command:
+            os.kill(int(proc.name), signal.SIGKILL)
+            return int(proc.name)
+    return None
 
 
 def our_processes(clone: Path) -> list[str]:
@@ -186,6 +227,19 @@ def main() -> int:
             leaks = [p for p, (s, b) in before.items() if mentions_release(p, s, b)]
             print(f"before the lift: {len(before)} outputs checked, {len(leaks)} show it")
             failures += [f"visible before the lift: {p}" for p in leaks]
+            # Shortly before the lift: a worker dies mid-task and leaves its run RUNNING, and
+            # the real worker is killed too. The supervisor restarts it; the scheduler
+            # reclaims the run after its lease; the release must still lift on time.
+            time.sleep(max(0.0, media["lift"] - 20 - time.time()))
+            stuck = eval_json(
+                manage(
+                    clone, env, LEAVE_STUCK_RUN.format(seconds_to_lift=media["lift"] - time.time())
+                )
+            )
+            killed = kill_worker(clone)
+            print(f"left a publish run RUNNING ({stuck}); killed the worker (pid {killed})")
+            if killed is None:
+                failures.append("found no task worker to kill")
             wait = media["lift"] - time.time()
             time.sleep(max(0.0, wait))
             deadline = time.time() + 60
@@ -199,6 +253,13 @@ def main() -> int:
                 f"within {60 - max(0, deadline - time.time()):.0f} s"
             )
             failures += [f"still missing 60 s after the lift: {p}" for p in missing]
+            status = manage(clone, env, STUCK_RUN_STATUS.format(pk=stuck))
+            print(f"the run left RUNNING is now: {status}")
+            if status != "FAILED gemeinsam.core.scheduler.LeaseExpiredError":
+                failures.append(f"the run left RUNNING was not reclaimed: {status}")
+            restarted = f"worker (pid {killed}) was killed by SIGKILL"
+            if restarted not in (scratch / "make-run.log").read_text():
+                failures.append("the supervisor did not report restarting the killed worker")
     finally:
         os.killpg(run.pid, signal.SIGINT)
         try:

@@ -25,7 +25,10 @@ class CommunityConfig(AppConfig):
 
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
         register_periodic_job(
-            "notification-digests", tasks.send_due_digests_task, every_seconds=3600
+            "notification-digests",
+            tasks.send_due_digests_task,
+            every_seconds=3600,
+            lease_seconds=30 * 60,  # one mail per member who asked, at most daily
         )
         for entry in (
             PersonalData(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from gemeinsam.accounts.mail import send_member_mail
 from gemeinsam.accounts.models import MailPreference, User
 from gemeinsam.community.models import DigestState
 from gemeinsam.community.selectors import unread_since
+from gemeinsam.core.jobs import run_isolated
 
 logger = logging.getLogger(__name__)
 
@@ -56,4 +58,14 @@ def send_due_digests(*, now: datetime | None = None) -> int:
         mail_preferences__kind=MailPreference.Kind.DIGEST,
         mail_preferences__is_enabled=True,
     )
-    return sum(send_digest(user=member, now=now) for member in members.iterator())
+    sent = 0
+    for member in members.iterator():
+        # One member whose digest fails (a bad address, a broken notification) is skipped.
+        sent += run_isolated(
+            job="notification-digests",
+            item=f"member {member.pk}",
+            action=partial(send_digest, user=member, now=now),
+            failed=False,
+            atomic=False,  # it keeps its own transaction short, without the mail inside
+        )
+    return sent

@@ -38,7 +38,10 @@ class CoreConfig(AppConfig):
         from gemeinsam.core.scheduler import register_periodic_job
 
         register_periodic_job(
-            "purge-deleted-accounts", tasks.purge_due_deletions_task, every_seconds=3600
+            "purge-deleted-accounts",
+            tasks.purge_due_deletions_task,
+            every_seconds=3600,
+            lease_seconds=30 * 60,  # a few accounts an hour, each in seconds
         )
         user_logged_in.connect(_remind_of_deletion, dispatch_uid="core-deletion-reminder")
         register_personal_data(

@@ -38,11 +38,20 @@ class NewsroomConfig(AppConfig):
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))
         # Embargoes lift and scheduled stories go live within this many seconds of their time.
+        # A run takes a second or so; after 30 s RUNNING its worker is taken as dead, so a
+        # killed worker delays a lift by well under a minute.
         register_periodic_job(
-            "publish-due-content", tasks.publish_due_content_task, every_seconds=10
+            "publish-due-content",
+            tasks.publish_due_content_task,
+            every_seconds=10,
+            lease_seconds=30,
         )
+        # Up to 10 s per channel, one after another: a long lease.
         register_periodic_job(
-            "pull-outside-channels", tasks.pull_all_channels_task, every_seconds=15 * 60
+            "pull-outside-channels",
+            tasks.pull_all_channels_task,
+            every_seconds=15 * 60,
+            lease_seconds=60 * 60,
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -162,6 +164,8 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 
 ARCHIVE_DIR = "presskits"
 PENDING_SECONDS = 10 * 60
+# After a failed build the download page says so (instead of waiting) for this long.
+FAILED_SECONDS = 10 * 60
 COPY_CHUNK = 1024 * 1024
 _ALREADY_COMPRESSED = {"jpg", "jpeg", "png", "gif", "webp", "avif", "zip", "mp4", "webm"}
 
@@ -276,8 +280,16 @@ def archive_name(page: PressKitPage, files: list[KitFile]) -> str:
     return f"{ARCHIVE_DIR}/kit-{page.pk}-{digest[:40]}.zip"
 
 
+class PressKitArchiveError(OSError):
+    """The archive of a press kit could not be built (a full disk, say); nothing was kept."""
+
+
 def _pending_key(name: str) -> str:
     return f"presskit:pending:{name}"
+
+
+def _failed_key(name: str) -> str:
+    return f"presskit:failed:{name}"
 
 
 def _readme(page: PressKitPage, files: list[KitFile]) -> str:
@@ -333,6 +345,7 @@ def _write_archive(target: Any, page: PressKitPage, files: list[KitFile]) -> lis
 
 
 def _remove_stale_archives(page_id: int, keep: str) -> None:
+    """Delete this kit's older archives, and anyone's unfinished ones left by a crash."""
     prefix = f"kit-{page_id}-"
     try:
         _dirs, names = default_storage.listdir(ARCHIVE_DIR)
@@ -340,8 +353,53 @@ def _remove_stale_archives(page_id: int, keep: str) -> None:
         return
     for name in names:
         path = f"{ARCHIVE_DIR}/{name}"
-        if name.startswith(prefix) and path != keep:
+        stale = name.startswith(prefix) and path != keep
+        unfinished = name.startswith("partial-") and _older_than(path, PENDING_SECONDS)
+        if stale or unfinished:
             default_storage.delete(path)
+
+
+def _older_than(path: str, seconds: float) -> bool:
+    try:
+        modified = default_storage.get_modified_time(path)
+    except (OSError, NotImplementedError):
+        return False
+    return (timezone.now() - modified).total_seconds() > seconds
+
+
+def _verify_archive(name: str) -> None:
+    """Raise ``zipfile.BadZipFile`` unless the stored archive reads back whole (every CRC)."""
+    with default_storage.open(name, "rb") as stored, zipfile.ZipFile(stored) as archive:
+        broken = archive.testzip()
+    if broken is not None:
+        raise zipfile.BadZipFile(f"{broken} does not match its checksum")
+
+
+def _store_atomically(buffer: Any, name: str) -> None:
+    """Store the finished archive in ``buffer`` under ``name``, whole or not at all.
+
+    It is written under a temporary name first and read back; only then does it take its
+    final name (an atomic rename on local disk; on storage without local paths, a copy of
+    the verified file: an object store keeps an object whole or not at all). A failure
+    removes the partial file and raises.
+    """
+    temporary = f"{ARCHIVE_DIR}/partial-{uuid.uuid4().hex}.zip"
+    try:
+        temporary = default_storage.save(temporary, File(buffer, name="archive.zip"))
+        _verify_archive(temporary)
+        try:
+            source, target = default_storage.path(temporary), default_storage.path(name)
+        except NotImplementedError:
+            with default_storage.open(temporary, "rb") as complete:
+                saved = default_storage.save(name, File(complete, name="archive.zip"))
+            if saved != name:  # another worker finished the same archive first
+                default_storage.delete(saved)
+        else:
+            os.replace(source, target)
+    finally:
+        with contextlib.suppress(OSError):
+            if default_storage.exists(temporary):
+                default_storage.delete(temporary)
 
 
 def build_press_kit_archive(*, page_id: int) -> str | None:
@@ -353,7 +411,9 @@ def build_press_kit_archive(*, page_id: int) -> str | None:
     (a file missing from storage is left out and logged rather than failing the kit).
     Idempotent: an archive for the kit's current state is not built twice. Returns None,
     building nothing, when the kit does not exist or is not live and public. Side effects:
-    writes ``presskits/kit-<id>-<hash>.zip`` and deletes that kit's older archives.
+    writes ``presskits/kit-<id>-<hash>.zip`` only once it is complete and reads back whole,
+    and deletes that kit's older archives. Raises ``PressKitArchiveError`` (logged, and
+    remembered for the download page) when it cannot be written; no partial file is kept.
     """
     page = public_press_kit(page_id)
     if page is None:
@@ -368,14 +428,39 @@ def build_press_kit_archive(*, page_id: int) -> str | None:
         with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buffer:
             written = _write_archive(buffer, page, files)
             buffer.seek(0)
-            saved = default_storage.save(name, File(buffer, name=PurePosixPath(name).name))
-        if saved != name:  # another worker finished the same archive first
-            default_storage.delete(saved)
-        _remove_stale_archives(page.pk, keep=name)
-        logger.info("Built press-kit archive %s with %d file(s).", name, len(written))
-        return name
+            _store_atomically(buffer, name)
+    except (OSError, zipfile.BadZipFile) as error:
+        logger.error("Press kit %s: the archive could not be built: %s", page.pk, error)
+        cache.set(_failed_key(name), True, FAILED_SECONDS)
+        raise PressKitArchiveError(f"The archive of press kit {page.pk} failed: {error}") from error
     finally:
         cache.delete(_pending_key(name))
+    cache.delete(_failed_key(name))
+    _remove_stale_archives(page.pk, keep=name)
+    logger.info("Built press-kit archive %s with %d file(s).", name, len(written))
+    return name
+
+
+def _open_complete(name: str) -> Any | None:
+    """The stored archive opened for reading, or None when it is missing or not a whole ZIP.
+
+    Reading the central directory at its end is cheap and catches a truncated file (one
+    written before archives were stored atomically); such a file is deleted, to be rebuilt.
+    """
+    try:
+        archive = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
+    try:
+        zipfile.ZipFile(archive).close()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        archive.close()
+        logger.warning("Press-kit archive %s is damaged; building it again.", name)
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+        return None
+    archive.seek(0)
+    return archive
 
 
 @require_safe
@@ -385,6 +470,7 @@ def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
     Serves the archive for the kit's current state when it exists; otherwise enqueues its
     build once (not again while one is pending) and answers with a page that reloads
     itself every few seconds and links to try again, so it works without JavaScript.
+    After a failed build it says so (503) and offers to try again (``?retry=1``) instead.
     """
     page = public_press_kit(pk)
     if page is None:
@@ -392,11 +478,8 @@ def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
     name = archive_name(page, kit_files(page))
     pending = _pending_key(name)
     if cache.get(pending) is None and default_storage.exists(name):
-        try:
-            archive = default_storage.open(name, "rb")
-        except FileNotFoundError:
-            pass
-        else:
+        archive = _open_complete(name)
+        if archive is not None:
             download = FileResponse(
                 archive,
                 as_attachment=True,
@@ -405,6 +488,18 @@ def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
             )
             download["Cache-Control"] = "no-cache"  # a rebuilt kit must show at once
             return download
+    if request.GET.get("retry"):
+        cache.delete(_failed_key(name))
+    elif cache.get(_failed_key(name)) is not None:
+        response = render(
+            request,
+            "newsroom/press_kit_failed.html",
+            {"kit": page, "kit_url": page.get_url(request), "retry_url": f"{request.path}?retry=1"},
+            status=503,
+        )
+        response["Retry-After"] = str(FAILED_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     if cache.add(pending, True, PENDING_SECONDS):
         from gemeinsam.newsroom.tasks import build_press_kit_archive_task
 

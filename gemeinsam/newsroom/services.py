@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -12,6 +13,7 @@ from wagtail.models import Page, Revision
 
 from gemeinsam.accounts.models import User
 from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.jobs import run_isolated
 from gemeinsam.newsroom.models import EmbargoAccess, EmbargoLink, PressReleasePage
 
 logger = logging.getLogger(__name__)
@@ -27,24 +29,49 @@ def publish_due_content(*, now: datetime | None = None) -> int:
     """Publish every revision whose go-live time has passed and unpublish expired pages.
 
     A press release that goes live takes its translations with it, so all language versions
-    lift together even when their times were set apart. Idempotent: a second run finds
-    nothing due. Returns how many revisions were published.
+    lift together even when their times were set apart. Each page and each revision is its
+    own transaction: one that fails is rolled back, logged and backed off, and the others
+    still go out. Idempotent: a second run finds nothing due. Returns how many revisions
+    were published.
     """
     now = now or timezone.now()
     published = 0
+    expired = 0
     for page in Page.objects.filter(live=True, expire_at__lt=now):
-        page.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+        expired += run_isolated(
+            job=PUBLISH_JOB,
+            item=f"unpublish page {page.pk}",
+            action=partial(_unpublish_expired, page),
+            failed=0,
+        )
     due = list(Revision.page_revisions.filter(approved_go_live_at__lte=now).order_by("pk"))
     for revision in due:
-        revision.publish(log_action="wagtail.publish.scheduled")
-        published += 1
-        page = Page.objects.get(pk=revision.object_id).specific
-        if isinstance(page, PressReleasePage):
-            published += _lift_translations(page)
-    if published:
+        published += run_isolated(
+            job=PUBLISH_JOB,
+            item=f"revision {revision.pk} of page {revision.object_id}",
+            action=partial(_publish_revision, revision),
+            failed=0,
+        )
+    if published or expired:
         purge_public_content()
+    if published:
         logger.info("Published %d scheduled revision(s).", published)
     return published
+
+
+PUBLISH_JOB = "publish-due-content"
+
+
+def _unpublish_expired(page: Page) -> int:
+    page.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+    return 1
+
+
+def _publish_revision(revision: Revision) -> int:
+    """Publish one due revision (a press release with its translations); how many went live."""
+    revision.publish(log_action="wagtail.publish.scheduled")
+    page = Page.objects.get(pk=revision.object_id).specific
+    return 1 + (_lift_translations(page) if isinstance(page, PressReleasePage) else 0)
 
 
 def _lift_translations(release: PressReleasePage) -> int:

@@ -31,7 +31,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        names = ", ".join(f"{job.name} every {job.every_seconds:g} s" for job in registered_jobs())
+        names = ", ".join(
+            f"{job.name} every {job.every_seconds:g} s (lease {job.lease_seconds:g} s)"
+            for job in registered_jobs()
+        )
         logger.info("Scheduler started: %s", names or "no jobs")
         while not stopping:
             close_old_connections()
