@@ -12,6 +12,7 @@ member out everywhere, clears their id from Wagtail's logs and finally deletes t
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -26,6 +27,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from gemeinsam.core.jobs import run_isolated
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.personal_data import PersonalData, registered
 from gemeinsam.core.sessions import end_sessions
@@ -142,12 +144,28 @@ def purge_member(*, user_id: int) -> None:
 
 
 def purge_due_deletions() -> int:
-    """Purge every account whose grace period has ended; idempotent."""
+    """Purge every account whose grace period has ended; returns how many were purged.
+
+    Idempotent. Each member is purged in a transaction of its own: one whose purge fails is
+    rolled back whole (nothing half-deleted), logged and backed off, and the others are
+    purged all the same.
+    """
     due = list(
         DeletionRequest.objects.filter(purge_after__lte=timezone.now()).values_list(
             "user_id", flat=True
         )
     )
+    purged = 0
     for user_id in due:
-        purge_member(user_id=user_id)
-    return len(due)
+        purged += run_isolated(
+            job="purge-deleted-accounts",
+            item=f"member {user_id}",
+            action=functools.partial(_purged, user_id),
+            failed=0,
+        )
+    return purged
+
+
+def _purged(user_id: int) -> int:
+    purge_member(user_id=user_id)
+    return 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -176,3 +178,30 @@ def test_after_the_grace_period_no_table_or_file_knows_the_member(active_member)
 
     assert Comment.objects.get(body="Hello back").parent.body == ""  # the reply stays readable
     assert RatingAggregate.objects.get().count == 0  # the rating left the aggregate
+
+
+def test_one_purge_that_fails_does_not_stop_the_others(db, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A purge that raises is rolled back whole and logged; the next member is purged."""
+    from django.db.models.signals import pre_delete
+
+    stuck = User.objects.create_user(email="stuck@example.org", password="pw-123456789")
+    leaving = User.objects.create_user(email="leaving@example.org", password="pw-123456789")
+    for user in (stuck, leaving):
+        privacy.request_deletion(user=user, comments="delete")
+
+    def refuse(sender: Any, instance: Any, **kwargs: Any) -> None:
+        if instance.pk == stuck.pk:
+            raise RuntimeError("the account is held by a foreign key we do not know")
+
+    pre_delete.connect(refuse, sender=User, dispatch_uid="test-stuck-purge")
+    try:
+        later = timezone.now() + timedelta(days=settings.DELETION_GRACE_DAYS + 1)
+        with time_machine.travel(later), caplog.at_level(logging.ERROR):
+            assert privacy.purge_due_deletions() == 1
+    finally:
+        pre_delete.disconnect(dispatch_uid="test-stuck-purge")
+
+    assert not User.objects.filter(pk=leaving.pk).exists()
+    assert User.objects.filter(pk=stuck.pk).exists()  # rolled back, not half purged
+    assert "purge-deleted-accounts" in caplog.text
+    assert f"member {stuck.pk}" in caplog.text
