@@ -20,6 +20,8 @@ from taggit.models import Tag
 
 from gemeinsam.accounts.models import User
 from gemeinsam.community import selectors, services
+from gemeinsam.community.models import TagFollow
+from gemeinsam.community.tags import public_tag
 from gemeinsam.core.engagement import resolve_public_target, target_kind
 from gemeinsam.core.ratelimit import RateLimitedError
 
@@ -145,7 +147,17 @@ def toggle_item_follow(request: HttpRequest, content_type_id: int, object_id: in
 @login_required
 @require_POST
 def toggle_tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    """Follow or unfollow a tag. A tag no public content carries is unknown here (404), so
+    its name is not confirmed before an embargo lifts; one already followed can be left."""
+    member = request.user
+    assert isinstance(member, User)  # noqa: S101 - narrows the type; login_required let only members in
+    tag = public_tag(slug)
+    if tag is None and request.POST.get("on") != "1":
+        tag = Tag.objects.filter(
+            slug=slug, pk__in=TagFollow.objects.filter(user=member).values("tag_id")
+        ).first()
+    if tag is None:
+        raise Http404(_("There is no such tag."))
     try:
         if request.POST.get("on") == "1":
             services.follow_tag(user=request.user, tag=tag)

@@ -10,6 +10,7 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
+        from gemeinsam.community.tags import register_public_tag_check
         from gemeinsam.core.engagement import TargetKind, register_host_stream, register_target
         from gemeinsam.core.media import register_media_guard
         from gemeinsam.core.scheduler import register_periodic_job
@@ -23,6 +24,7 @@ class NewsroomConfig(AppConfig):
         from gemeinsam.newsroom.models import StoryPage
 
         register_media_guard(is_hidden_media)
+        register_public_tag_check(lambda tag: selectors.public_tag(tag.slug) is not None)
         register_target(
             StoryPage,
             TargetKind(

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.utils import timezone
 from taggit.models import Tag
 
 from gemeinsam.accounts.models import Block, Mute, User
 from gemeinsam.community import selectors, services
-from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow, Notification
-from gemeinsam.newsroom.models import ArticlePage
+from gemeinsam.community.models import (
+    Activity,
+    EngagementCount,
+    Fan,
+    Fave,
+    Follow,
+    Notification,
+    TagFollow,
+)
+from gemeinsam.newsroom.models import ArticlePage, PressReleasePage
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +194,34 @@ def test_following_a_tag_marks_its_stories_in_the_feed(newsroom, member) -> None
     entries = selectors.FeedService().home(user=member)
 
     assert [entry.tags for entry in entries if entry.title == "Tagged"] == [["solar"]]
+
+
+def test_a_tag_only_an_embargoed_release_carries_cannot_be_followed(newsroom, member) -> None:
+    """Following it would confirm the tag's name before the lift: it is as unknown as a tag
+    that does not exist. After the lift it can be followed."""
+    release = newsroom.add_story(PressReleasePage, publish=False, title="Merger")
+    release.tags.add("acme-merger")
+    release.go_live_at = timezone.now() + timedelta(hours=1)
+    release.save_revision().publish()  # scheduled: live only at the lift
+    client = Client()
+    client.force_login(member)
+    url = "/en/community/tags/acme-merger/follow/"
+
+    hidden = client.post(url, {"on": "1"}, HTTP_HX_REQUEST="true")
+    unknown = client.post(
+        "/en/community/tags/no-such-tag/follow/", {"on": "1"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert hidden.status_code == unknown.status_code == 404
+    # The same answer as for a made-up tag, but for the address the visitor typed.
+    assert hidden.content.decode().replace("acme-merger", "no-such-tag") == unknown.content.decode()
+    assert not TagFollow.objects.exists()
+
+    news = newsroom.add_story(ArticlePage, publish=False, title="Merger news")
+    news.tags.add("acme-merger")
+    news.save_revision().publish()
+    assert client.post(url, {"on": "1"}).status_code == 303
+    assert TagFollow.objects.filter(user=member).count() == 1
 
 
 def test_mastodon_share_asks_before_leaving_for_the_members_server(client) -> None:
