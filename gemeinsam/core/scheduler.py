@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 # How often the queue is looked at for one job, at most (its interval when shorter).
 CHECK_SECONDS = 10.0
-# A failed run is tried again after min(every, RETRY_BASE) × 2^(failures - 1) seconds, capped.
+# A failed run is tried again after min(every, RETRY_BASE) × 2^(failures - 1) seconds, capped
+# at the larger of RETRY_CAP and the job's interval.
 RETRY_BASE_SECONDS = 30.0
 RETRY_CAP_SECONDS = 5 * 60.0
 DEFAULT_LEASE_SECONDS = 15 * 60.0
@@ -71,9 +72,13 @@ def registered_jobs() -> list[PeriodicJob]:
 
 
 def retry_delay(job: PeriodicJob, failures: int) -> float:
-    """Seconds to wait after the ``failures``-th failed run in a row before the next one."""
+    """Seconds to wait after the ``failures``-th failed run in a row before the next one:
+    doubling from min(interval, RETRY_BASE_SECONDS) up to the larger of RETRY_CAP_SECONDS
+    and the job's own interval, so a failing hourly job is not run more often than hourly
+    for long."""
     base = min(job.every_seconds, RETRY_BASE_SECONDS)
-    return float(min(base * 2 ** max(failures - 1, 0), max(RETRY_CAP_SECONDS, base)))
+    cap = max(RETRY_CAP_SECONDS, job.every_seconds)
+    return float(min(base * 2 ** max(failures - 1, 0), cap))
 
 
 def reclaim_expired_runs(job: PeriodicJob, *, at: datetime | None = None) -> int:

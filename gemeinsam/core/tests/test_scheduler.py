@@ -142,6 +142,10 @@ def test_a_failed_run_is_reported_and_retried_with_a_growing_bounded_backoff(
         300,
         300,
     ]
+    hourly = scheduler.PeriodicJob(
+        name="hourly", task=recording.task, every_seconds=3600, lease_seconds=600
+    )
+    assert [scheduler.retry_delay(hourly, n) for n in (1, 5, 7, 30)] == [30, 480, 1920, 3600]
 
 
 @pytest.mark.django_db
