@@ -38,8 +38,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import constant_time_compare, salted_hmac
+from redis.exceptions import RedisError
 
 from gemeinsam.analytics.models import DailyViews
+from gemeinsam.core.cache import report_cache_fault
 from gemeinsam.core.engagement import target_kind
 
 PENDING_KEY = "views:pending"
@@ -102,8 +104,12 @@ def record_view(content_type_id: int, object_id: int, *, now: datetime | None = 
     field = f"{content_type_id}:{object_id}:{moment.date().isoformat()}"
     client = _redis()
     if client is not None:
-        client.hincrby(_prefixed(PENDING_KEY), field, 1)
-        return
+        try:
+            client.hincrby(_prefixed(PENDING_KEY), field, 1)
+            return
+        except RedisError as error:
+            # Redis is down: keep the view in a spool file, which the flush also reads.
+            report_cache_fault("hincrby", error)
     directory = spool_directory()
     path = directory / f"{_minute(moment)}-{os.getpid()}{SPOOL_SUFFIX}"
     line = (field + "\n").encode()
@@ -274,6 +280,11 @@ def flush_views(*, include_current: bool = False, now: datetime | None = None) -
     web process is writing (tests, benchmarks, a stopped site).
     """
     client = _redis()
+    added = 0
     if client is not None:
-        return _flush_redis(client)
-    return _flush_spool(include_current=include_current, now=now)
+        try:
+            added = _flush_redis(client)
+        except RedisError as error:
+            report_cache_fault("flush", error)
+    # Spool files also hold what was counted while Redis was unreachable.
+    return added + _flush_spool(include_current=include_current, now=now)

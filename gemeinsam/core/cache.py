@@ -71,6 +71,12 @@ class _FaultReport:
 _report = _FaultReport()
 
 
+def report_cache_fault(operation: str, error: BaseException) -> None:
+    """Log a fault of the shared cache met outside the backend (a raw Redis call), at most
+    once every few seconds per process like the backend's own."""
+    _report(operation, error)
+
+
 class FailOpenMixin:
     """Turns cache faults into misses and dropped writes, and counter faults into
     :class:`CacheUnavailableError`. Mixed in before a Django cache backend."""

@@ -20,6 +20,7 @@ from gemeinsam.analytics.counting import (
 )
 from gemeinsam.analytics.models import DailyViews
 from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ def test_views_are_kept_per_day(story: Any) -> None:
 
 @pytest.mark.skipif(
     "redis" in settings.CACHES["default"]["BACKEND"].lower(),
-    reason="Spool files exist only without Redis; with Redis the hash is renamed atomically.",
+    reason="With Redis views go to the hash (spool files only while Redis is unreachable).",
 )
 def test_the_running_minute_is_left_to_its_writers(story: Any) -> None:
     content_type_id, object_id = target_reference(story)
@@ -317,3 +318,25 @@ def test_only_roles_allowed_to_see_view_counts_get_the_report(
         assert report.status_code == 302
         assert report["Location"] == "/admin/"
         assert "/admin/views/" not in home
+
+
+def test_views_while_redis_is_down_are_answered_kept_on_disk_and_counted_later(
+    story: Any, settings: Any
+) -> None:
+    """A dead Redis neither breaks the pixel nor loses the view: it waits in a spool file
+    and is stored by the next flush."""
+    working = settings.CACHES
+    settings.CACHES = {
+        **working,
+        "default": {
+            "BACKEND": "gemeinsam.core.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+    response = Client().get(pixel_url(story))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/gif"
+    assert flush_views(include_current=True) == 1  # the spool, though Redis is still down
+
+    assert stored_views(story) == 1
