@@ -25,26 +25,37 @@ MAX_ITEMS = 20
 def send_digest(*, user: User, now: datetime) -> bool:
     """Mail ``user`` their unread notifications since the last digest; True if sent.
 
-    Idempotent: the time of the last digest is stored in the same transaction, and a member
-    gets at most one digest per day. It lists what the notifications page would show:
+    Idempotent: the digest is claimed by storing its time under a row lock before the mail
+    goes out, so a member gets at most one digest per day. When the mail cannot be sent (the
+    mail server is down), the claim is given back before the error is raised, so a later
+    run sends the same notifications. It lists what the notifications page would show:
     nothing from muted or blocked members, nothing about content hidden since.
     """
     with transaction.atomic():
         state = DigestState.objects.select_for_update().filter(user=user).first()
-        since = state.last_sent_at if state else now - DIGEST_EVERY
+        previous = state.last_sent_at if state else None
+        since = previous or now - DIGEST_EVERY
         if state and now - state.last_sent_at < DIGEST_EVERY:
             return False
         items = unread_since(user=user, since=since, limit=MAX_ITEMS)
         if not items:
             return False
         DigestState.objects.update_or_create(user=user, defaults={"last_sent_at": now})
-    sent = send_member_mail(
-        user=user,
-        kind=MailPreference.Kind.DIGEST,
-        subject=_("%(count)d new notifications") % {"count": len(items)},
-        template="community/mail/digest",
-        context={"notifications": items},
-    )
+    try:
+        sent = send_member_mail(
+            user=user,
+            kind=MailPreference.Kind.DIGEST,
+            subject=_("%(count)d new notifications") % {"count": len(items)},
+            template="community/mail/digest",
+            context={"notifications": items},
+        )
+    except Exception:
+        claimed = DigestState.objects.filter(user=user, last_sent_at=now)
+        if previous is None:
+            claimed.delete()
+        else:
+            claimed.update(last_sent_at=previous)
+        raise
     if not sent:
         logger.info("Digest for member %s not sent (switched off or no address).", user.pk)
     return sent

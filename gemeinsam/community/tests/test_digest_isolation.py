@@ -14,6 +14,7 @@ from gemeinsam.accounts.models import MailPreference, User
 from gemeinsam.community import services
 from gemeinsam.community.digest import send_due_digests
 from gemeinsam.community.models import DigestState
+from gemeinsam.core.tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,31 @@ def test_a_failing_digest_is_skipped_and_the_others_go_out(
     assert "notification-digests" in errors[0]
     assert f"member {broken.pk}" in errors[0]
     assert not DigestState.objects.filter(user=broken).exists()
+
+
+def test_a_digest_the_mail_server_refused_goes_out_on_a_later_run(
+    django_capture_on_commit_callbacks, settings, caplog
+) -> None:
+    """The mail server is down (a closed port): the digest is not marked as sent, and the
+    next run after the backoff sends the same notifications."""
+    cache.clear()
+    member = User.objects.create_user(email="reader@example.org")
+    fan = User.objects.create_user(email="fan@example.org", display_name="Fan")
+    MailPreference.objects.create(user=member, kind="digest", is_enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.follow_member(user=fan, member=member)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+
+    with caplog.at_level(logging.ERROR):
+        assert send_due_digests() == 0
+    assert not DigestState.objects.filter(user=member).exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()  # the backoff has passed
+    assert send_due_digests() == 1
+    [digest] = mail.outbox
+    assert digest.to == ["reader@example.org"]
+    assert "Fan" in digest.body
