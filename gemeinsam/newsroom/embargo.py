@@ -202,6 +202,22 @@ def link_grants(request: HttpRequest, model: type[Model], object_id: int) -> boo
     return object_id in _used_by(model, Page.objects.filter(pk=link.release_id))
 
 
+def restriction_grants(request: HttpRequest, model: type[Model], object_id: int) -> bool:
+    """True when a live page that uses the object has view restrictions (sign-in, groups, a
+    password) that this request passes: the file is then this visitor's to see, privately,
+    like the page itself."""
+    users = {page for page, _target in _page_references(model, to_object_id=str(object_id))}
+    if not users:
+        return False
+    for page in Page.objects.live().filter(pk__in=users):
+        restrictions = page.get_view_restrictions()
+        if restrictions and all(
+            restriction.accept_request(request) for restriction in restrictions
+        ):
+            return True
+    return False
+
+
 def _object_for_media_path(path: str) -> tuple[type[Model], int | None] | None:
     """The image or video a media file belongs to (None as id: a file no record claims)."""
     if path.startswith("original_images/"):
@@ -235,19 +251,31 @@ def is_hidden_media(request: HttpRequest, path: str) -> bool:
         return False
     if is_staff(request):
         return False
-    return object_id is None or not link_grants(request, model, object_id)
+    if object_id is None:
+        return True
+    return not (
+        link_grants(request, model, object_id) or restriction_grants(request, model, object_id)
+    )
 
 
 def document_access(request: HttpRequest, document: AbstractDocument) -> MediaAccess:
     """Who may have this document: anyone when a live, public page uses it; only this
-    request when it comes from staff or carries a usable embargo link for a release that
-    uses it; nobody otherwise. A document in a collection with a view restriction is never
-    public: Wagtail lets only the right visitors through, and no shared cache may keep it."""
+    request when it comes from staff, carries a usable embargo link for a release that uses
+    it, or passes the view restrictions of a live page that uses it; nobody otherwise.
+
+    A document in a collection with a view restriction is never public and is left to
+    Wagtail's own check, which asks for the collection's password or a sign-in; no shared
+    cache may keep it."""
+    if document.collection.get_view_restrictions().exists():
+        return MediaAccess.PRIVATE
     if document.pk in public_document_ids():
-        if document.collection.get_view_restrictions().exists():
-            return MediaAccess.PRIVATE
         return MediaAccess.PUBLIC
-    if is_staff(request) or link_grants(request, get_document_model(), document.pk):
+    model = get_document_model()
+    if (
+        is_staff(request)
+        or link_grants(request, model, document.pk)
+        or restriction_grants(request, model, document.pk)
+    ):
         return MediaAccess.PRIVATE
     return MediaAccess.HIDDEN
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.models import PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from gemeinsam.newsroom.embargo import token_for_link
 from gemeinsam.newsroom.models import (
@@ -451,6 +451,45 @@ def test_files_of_a_view_restricted_page_are_not_public(newsroom, client, settin
     assert "Members only photo" not in client.get("/en/media-library/").content.decode()
     assert "Members only" not in client.get("/en/").content.decode()
     assert "password" in client.get(story.url).content.decode().lower()
+
+
+def test_files_of_a_restricted_page_reach_the_visitors_it_lets_in(newsroom, client, member) -> None:
+    """Signed-in members see a members-only page, so they get its files too, privately;
+    anonymous readers get 404 like for any file that is not public."""
+    image = ImageFactory(title="Members only photo", is_listed=False)
+    story = newsroom.add_story(title="Members only", lead_image=image)
+    document = make_document("Members only terms")
+    story.body = [("paragraph", f'<p><a linktype="document" id="{document.pk}">terms</a></p>')]
+    story.save_revision().publish()
+    PageViewRestriction.objects.create(page=story, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(image.file.url).status_code == 404
+    assert client.get(document.url).status_code == 404
+
+    client.force_login(member)
+    photo = client.get(image.file.url)
+    terms = client.get(document.url)
+
+    assert photo.status_code == 200
+    assert "no-store" in photo["Cache-Control"]
+    assert terms.status_code == 200
+    assert "no-store" in terms["Cache-Control"]
+
+
+def test_a_document_in_a_password_collection_asks_for_its_password(client) -> None:
+    collection = Collection.get_first_root_node().add_child(name="Board papers")
+    CollectionViewRestriction.objects.create(
+        collection=collection,
+        restriction_type=CollectionViewRestriction.PASSWORD,
+        password="open-sesame-42",
+    )
+    document = make_document("Board minutes")
+    document.collection = collection
+    document.save()
+
+    asked = client.get(document.url)
+
+    assert asked.status_code == 200
+    assert 'name="password"' in asked.content.decode()
 
 
 def test_a_restriction_lifted_makes_the_files_public_again(newsroom, client) -> None:
