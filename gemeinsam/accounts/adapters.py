@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from gemeinsam.accounts.mail import OutgoingMail, site_url
-from gemeinsam.accounts.tasks import send_account_mail_task
+from gemeinsam.accounts.tasks import new_delivery_id, send_account_mail_task
 from gemeinsam.core.clientip import client_ip
 from gemeinsam.core.tasks_util import enqueue_on_commit
 
@@ -79,4 +79,8 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, ctx)
         # Sent by a background task once the request's writes are in, so a slow or
         # unreachable mail server neither delays nor breaks sign-up, reset or sign-in.
-        enqueue_on_commit(send_account_mail_task, **OutgoingMail.of(message).as_kwargs())
+        enqueue_on_commit(
+            send_account_mail_task,
+            **OutgoingMail.of(message).as_kwargs(),
+            delivery_id=new_delivery_id(),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -32,12 +33,17 @@ def send_account_mail_task(
     html: str = "",
     headers: dict[str, str] | None = None,
     attempt: int = 1,
+    delivery_id: str = "",
 ) -> None:
     """Send one rendered account mail (confirmation, password reset, notice).
 
     When the mail server fails or cannot be reached, the mail is enqueued again for later,
     up to ``MAX_ATTEMPTS`` tries, if the task backend can run tasks later; this try still
     ends as failed, so the task log shows the outage.
+
+    Side effect: once this try is over, sent or not, the mail is wiped from this try's stored
+    task arguments (found by ``delivery_id``), so no confirmation or password-reset link
+    outlives its delivery in the task table; only a queued retry still holds it.
     """
     mail = OutgoingMail(
         subject=subject, body=body, from_email=from_email, to=to, html=html, headers=headers
@@ -48,6 +54,23 @@ def send_account_mail_task(
         backend: Any = send_account_mail_task.get_backend()
         if attempt < MAX_ATTEMPTS and backend.supports_defer:
             later = send_account_mail_task.using(run_after=timezone.now() + retry_delay(attempt))
-            later.enqueue(**mail.as_kwargs(), attempt=attempt + 1)
-            logger.warning("Account mail to %s failed (try %d); will retry.", to, attempt)
+            later.enqueue(**mail.as_kwargs(), attempt=attempt + 1, delivery_id=new_delivery_id())
+            logger.warning("An account mail failed (try %d); will retry.", attempt)
         raise
+    finally:
+        forget_delivery(delivery_id)
+
+
+def new_delivery_id() -> str:
+    return uuid.uuid4().hex
+
+
+def forget_delivery(delivery_id: str) -> None:
+    """Blank the stored arguments of the task run that carried ``delivery_id``."""
+    if not delivery_id:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(args_kwargs__kwargs__delivery_id=delivery_id).update(
+        args_kwargs={"args": [], "kwargs": {"delivery_id": delivery_id}}
+    )

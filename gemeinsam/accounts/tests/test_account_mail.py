@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -88,6 +89,8 @@ def test_account_mail_waits_in_the_task_queue_and_is_retried_until_the_server_is
     # What the worker does with the queued task: call it with the stored arguments.
     with pytest.raises(ConnectionRefusedError):
         send_account_mail_task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    queued.refresh_from_db()
+    assert "confirm-email" not in json.dumps(queued.args_kwargs)  # the tried mail is wiped
 
     retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
     assert retry.status == "READY"
@@ -105,6 +108,8 @@ def test_account_mail_waits_in_the_task_queue_and_is_retried_until_the_server_is
 
     assert "/en/accounts/confirm-email/" in message.get_body(("plain",)).get_content()
     assert DBTaskResult.objects.count() == 2  # nothing more queued after the success
+    stored = json.dumps(list(DBTaskResult.objects.values_list("args_kwargs", flat=True)))
+    assert "confirm-email" not in stored  # no link outlives its delivery in the task table
 
 
 def test_the_last_try_queues_nothing_more(mail_server_down: int, settings: Any) -> None:
