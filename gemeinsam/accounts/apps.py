@@ -19,10 +19,15 @@ def _create_roles(sender: Any, **kwargs: Any) -> None:
 
 
 def _delete_profiles(rows: Any, options: dict[str, Any]) -> None:
-    """Delete profiles together with their avatar files."""
+    """Delete profiles together with their avatar files. The files go once the purge has
+    committed: a purge that fails and rolls back keeps the profile with its avatar."""
+    from functools import partial
+
+    from django.db import transaction
+
     for profile in rows:
         if profile.avatar:
-            profile.avatar.delete(save=False)
+            transaction.on_commit(partial(profile.avatar.storage.delete, profile.avatar.name))
     rows.delete()
 
 

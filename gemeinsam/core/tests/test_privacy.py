@@ -159,14 +159,17 @@ def all_rows_mention(email: str, user_id: int) -> list[str]:
     return found
 
 
-def test_after_the_grace_period_no_table_or_file_knows_the_member(active_member) -> None:
+def test_after_the_grace_period_no_table_or_file_knows_the_member(
+    active_member, django_capture_on_commit_callbacks
+) -> None:
     email, user_id = active_member.email, active_member.pk
     assert list(settings.MEDIA_ROOT.glob("avatars/**/*.*")), "the avatar file exists first"
     client = Client()
     client.force_login(active_member)
     client.post("/en/members/privacy/delete/", {"password": "pw-123456789", "comments": "delete"})
 
-    with time_machine.travel(timezone.now() + timedelta(days=settings.DELETION_GRACE_DAYS + 1)):
+    later = timezone.now() + timedelta(days=settings.DELETION_GRACE_DAYS + 1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
         assert privacy.purge_due_deletions() == 1
 
     assert all_rows_mention(email, user_id) == []
@@ -180,11 +183,16 @@ def test_after_the_grace_period_no_table_or_file_knows_the_member(active_member)
     assert RatingAggregate.objects.get().count == 0  # the rating left the aggregate
 
 
-def test_one_purge_that_fails_does_not_stop_the_others(db, caplog) -> None:  # type: ignore[no-untyped-def]
-    """A purge that raises is rolled back whole and logged; the next member is purged."""
+def test_one_purge_that_fails_does_not_stop_the_others(  # type: ignore[no-untyped-def]
+    active_member, caplog, django_capture_on_commit_callbacks
+) -> None:
+    """A purge that raises is rolled back whole, its avatar file kept, and logged; the next
+    member is purged."""
     from django.db.models.signals import pre_delete
 
-    stuck = User.objects.create_user(email="stuck@example.org", password="pw-123456789")
+    stuck = active_member
+    avatars = list(settings.MEDIA_ROOT.glob("avatars/**/*.*"))
+    assert avatars
     leaving = User.objects.create_user(email="leaving@example.org", password="pw-123456789")
     for user in (stuck, leaving):
         privacy.request_deletion(user=user, comments="delete")
@@ -196,12 +204,17 @@ def test_one_purge_that_fails_does_not_stop_the_others(db, caplog) -> None:  # t
     pre_delete.connect(refuse, sender=User, dispatch_uid="test-stuck-purge")
     try:
         later = timezone.now() + timedelta(days=settings.DELETION_GRACE_DAYS + 1)
-        with time_machine.travel(later), caplog.at_level(logging.ERROR):
+        with (
+            time_machine.travel(later),
+            caplog.at_level(logging.ERROR),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             assert privacy.purge_due_deletions() == 1
     finally:
         pre_delete.disconnect(dispatch_uid="test-stuck-purge")
 
     assert not User.objects.filter(pk=leaving.pk).exists()
     assert User.objects.filter(pk=stuck.pk).exists()  # rolled back, not half purged
+    assert all(path.exists() for path in avatars)  # and its avatar file is still there
     assert "purge-deleted-accounts" in caplog.text
     assert f"member {stuck.pk}" in caplog.text
