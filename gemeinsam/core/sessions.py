@@ -31,6 +31,13 @@ class SessionStore(DatabaseSessionStore):
         instance.user_id = _user_id(data)
         return instance
 
+    async def acreate_model_instance(self, data: dict[str, Any]) -> Any:
+        """The same for Django's async session path (``asave``), which does not call the
+        synchronous method."""
+        instance: Any = await super().acreate_model_instance(data)
+        instance.user_id = _user_id(data)
+        return instance
+
 
 def end_sessions(*, user_id: int, keep_session_key: str | None = None) -> int:
     """Delete every stored session of the member except ``keep_session_key``; how many went.

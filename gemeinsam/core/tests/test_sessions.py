@@ -54,6 +54,20 @@ def test_a_session_row_records_its_member(leaving: Any) -> None:
     assert row.user_id == leaving.pk
 
 
+def test_a_session_saved_through_the_async_path_records_its_member(leaving: Any) -> None:
+    from asgiref.sync import async_to_sync
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+
+    from gemeinsam.core.sessions import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(leaving.pk)
+    session[HASH_SESSION_KEY] = leaving.get_session_auth_hash()
+    async_to_sync(session.asave)()
+
+    assert MemberSession.objects.get(session_key=session.session_key).user_id == leaving.pk
+
+
 def test_asking_to_delete_the_account_signs_the_member_out_everywhere(
     leaving: Any, staying: Any
 ) -> None:
