@@ -194,12 +194,36 @@ def link_for_request(request: HttpRequest) -> EmbargoLink | None:
     return link
 
 
+def scheduled_version(link: EmbargoLink) -> PressReleasePage | None:
+    """The version of the link's release that will go live: its scheduled revision, not
+    the page row (which follows the latest draft while the release is not live)."""
+    revision = link.release.scheduled_revision
+    return revision.as_object() if revision is not None else None
+
+
+def _scheduled_references(link: EmbargoLink) -> set[tuple[int, int]]:
+    """(content type id, object id) of everything the scheduled version uses."""
+    version = scheduled_version(link)
+    if version is None:
+        return set()
+    # Wagtail's own extraction, as its reference index runs it, applied to the revision.
+    found = ReferenceIndex._extract_references_from_object(version)
+    return {
+        (int(content_type_id), int(object_id))
+        for content_type_id, object_id, *_paths in found
+        if str(object_id).isdigit()
+    }
+
+
 def link_grants(request: HttpRequest, model: type[Model], object_id: int) -> bool:
-    """True when the request carries a usable embargo link whose release uses the object."""
+    """True when the request carries a usable embargo link whose release, in its scheduled
+    version, uses the object (a file only a later draft uses is not granted, and one the
+    scheduled version uses still is after a draft dropped it)."""
     link = link_for_request(request)
     if link is None:
         return False
-    return object_id in _used_by(model, Page.objects.filter(pk=link.release_id))
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    return (content_type_id, object_id) in _scheduled_references(link)
 
 
 def restriction_grants(request: HttpRequest, model: type[Model], object_id: int) -> bool:
@@ -289,7 +313,8 @@ def contact_access(request: HttpRequest, contact: PressContact) -> MediaAccess:
     if is_staff(request):
         return MediaAccess.PRIVATE
     link = link_for_request(request)
-    if link is not None and link.release.contacts.filter(pk=contact.pk).exists():
+    version = scheduled_version(link) if link is not None else None
+    if version is not None and contact.pk in {c.pk for c in version.contacts.all()}:
         return MediaAccess.PRIVATE
     return MediaAccess.HIDDEN
 

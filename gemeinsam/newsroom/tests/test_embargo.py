@@ -324,6 +324,25 @@ def test_a_link_opens_only_the_files_of_its_own_release(
     assert client.get(f"/en/contacts/{contact.pk}/vcard/?embargo={token}").status_code == 404
 
 
+def test_a_link_opens_the_files_of_the_scheduled_version_not_of_a_later_draft(
+    embargoed, staff_user, client: Client
+) -> None:
+    """A draft saved after the links went out changes neither what they show nor which
+    files and cards they open: the scheduled version decides."""
+    token = token_for_link(create_embargo_link(actor=staff_user, release=embargoed, recipient="R"))
+    scheduled_image = embargoed.lead_image
+    contact = embargoed.contacts.get()
+    draft_only = ImageFactory(title="Only in the draft", is_listed=False)
+    embargoed.lead_image = draft_only
+    embargoed.contacts.set([])
+    embargoed.save_revision()  # a draft; the scheduled revision stays as it was
+    embargoed.save()  # the page row follows drafts while the release is not live
+
+    assert client.get(f"{scheduled_image.file.url}?embargo={token}").status_code == 200
+    assert client.get(f"/en/contacts/{contact.pk}/vcard/?embargo={token}").status_code == 200
+    assert client.get(f"{draft_only.file.url}?embargo={token}").status_code == 404
+
+
 def test_staff_get_hidden_files_but_no_shared_cache_keeps_them(
     embargoed, embargoed_video, staff_user, client: Client
 ) -> None:
