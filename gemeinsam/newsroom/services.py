@@ -68,7 +68,20 @@ def _unpublish_expired(page: Page) -> int:
 
 
 def _publish_revision(revision: Revision) -> int:
-    """Publish one due revision (a press release with its translations); how many went live."""
+    """Publish one due revision (a press release with its translations); how many went live.
+
+    The revision is read again under a row lock: a run on another worker that loaded the
+    same due list (two workers, or a run reclaimed after its lease while still alive) finds
+    it published already and leaves it, instead of publishing it twice.
+    """
+    current = (
+        Revision.page_revisions.select_for_update()
+        .filter(pk=revision.pk, approved_go_live_at__isnull=False)
+        .first()
+    )
+    if current is None:
+        return 0
+    revision = current
     revision.publish(log_action="wagtail.publish.scheduled")
     page = Page.objects.get(pk=revision.object_id).specific
     return 1 + (_lift_translations(page) if isinstance(page, PressReleasePage) else 0)

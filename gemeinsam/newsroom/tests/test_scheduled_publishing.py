@@ -71,3 +71,21 @@ def test_a_failing_revision_is_backed_off_then_retried(newsroom, broken_release,
     broken_release.refresh_from_db()
     assert broken_release.live
     assert PressReleasePage.objects.live().filter(pk=broken_release.pk).exists()
+
+
+def test_two_runs_that_loaded_the_same_due_revision_publish_it_once(newsroom) -> None:
+    """Two workers' runs overlap: both loaded the due list before either published."""
+    from wagtail.models import PageLogEntry, Revision
+
+    from gemeinsam.newsroom.services import _publish_revision
+
+    release = newsroom.add_embargoed_release(title="Once only", lifts_in=timedelta(minutes=5))
+    with time_machine.travel(release.go_live_at + timedelta(seconds=1)):
+        first, second = (
+            Revision.page_revisions.get(pk=release.scheduled_revision.pk) for _ in range(2)
+        )
+        assert _publish_revision(first) == 1
+        assert _publish_revision(second) == 0
+
+    scheduled = PageLogEntry.objects.filter(page=release, action="wagtail.publish.scheduled")
+    assert scheduled.count() == 1
