@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -35,3 +37,19 @@ def csrf_client(user: User | None = None) -> tuple[Client, str]:
     else:
         client.get("/en/accounts/login/")
     return client, client.cookies["csrftoken"].value
+
+
+SIGN_UP_PASSWORD = "a-long-and-unusual-passphrase-41"
+
+
+def sign_up(client: Client, token: str, email: str) -> Any:
+    """Post the sign-up form as a browser would, with ``token`` as its CSRF token."""
+    return client.post(
+        "/en/accounts/signup/",
+        {
+            "email": email,
+            "password1": SIGN_UP_PASSWORD,
+            "password2": SIGN_UP_PASSWORD,
+            "csrfmiddlewaretoken": token,
+        },
+    )

@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from gemeinsam.accounts.tests.conftest import csrf_client
+from gemeinsam.accounts.tests.conftest import csrf_client, sign_up
 from gemeinsam.core.tests.support import Inbox, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_site")]
-
-PASSWORD = "a-long-and-unusual-passphrase-41"
 
 
 @pytest.fixture
@@ -31,15 +29,7 @@ def mail_server_down(settings: Any) -> int:
 
 def _sign_up(email: str) -> Any:
     client, token = csrf_client()
-    return client.post(
-        "/en/accounts/signup/",
-        {
-            "email": email,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "csrfmiddlewaretoken": token,
-        },
-    )
+    return sign_up(client, token, email)
 
 
 def test_sign_up_succeeds_while_the_mail_server_is_unreachable(

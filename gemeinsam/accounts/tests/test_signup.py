@@ -10,24 +10,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from gemeinsam.accounts.tests.conftest import SITE, csrf_client
+from gemeinsam.accounts.tests.conftest import SIGN_UP_PASSWORD, SITE, csrf_client, sign_up
 from gemeinsam.core.tests.support import Inbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("member_site")]
 
-PASSWORD = "a-long-and-unusual-passphrase-41"
-
-
-def _sign_up(client: Client, token: str, email: str) -> Any:
-    return client.post(
-        "/en/accounts/signup/",
-        {
-            "email": email,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "csrfmiddlewaretoken": token,
-        },
-    )
+PASSWORD = SIGN_UP_PASSWORD
 
 
 def _without_tokens(html: str) -> str:
@@ -40,7 +28,7 @@ def test_sign_up_confirm_by_mail_over_smtp_and_be_signed_in(
     client, token = csrf_client()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _sign_up(client, token, "new@example.org")
+        response = sign_up(client, token, "new@example.org")
 
     assert response.status_code == 302
     assert response["Location"] == "/en/accounts/confirm-email/"
@@ -72,8 +60,8 @@ def test_sign_up_with_a_taken_address_looks_like_a_new_one(
     taken_client, taken_token = csrf_client()
 
     with django_capture_on_commit_callbacks(execute=True):
-        fresh = _sign_up(new_client, new_token, "fresh@example.org")
-        taken = _sign_up(taken_client, taken_token, member.email)
+        fresh = sign_up(new_client, new_token, "fresh@example.org")
+        taken = sign_up(taken_client, taken_token, member.email)
 
     assert (fresh.status_code, fresh["Location"]) == (taken.status_code, taken["Location"])
     fresh_page = _without_tokens(new_client.get(fresh["Location"]).content.decode())

@@ -57,3 +57,41 @@ def signed_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def production_settings(tmp_path: Any, names: list[str], **environment: str) -> dict[str, Any]:
+    """The values of ``names`` as the production settings read them from ``environment``
+    (plus a secret key and a data directory), in a fresh interpreter, never from the test
+    settings of this process."""
+    import json
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GEMEINSAM_")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GEMEINSAM_SECRET_KEY": secrets.token_urlsafe(64),
+            "GEMEINSAM_DATA_DIR": str(tmp_path),
+            **environment,
+        }
+    )
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}))"
+    )
+    result = subprocess.run(  # this interpreter, a fixed script
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.mail_url import parse_email_url
-
-ROOT = Path(__file__).resolve().parents[3]
+from gemeinsam.core.tests.support import production_settings
 
 
 @pytest.mark.parametrize(
@@ -85,27 +80,7 @@ def test_a_wrong_address_is_refused_with_a_message_that_keeps_the_password(
     ],
 )
 def test_the_site_starts_with_a_tls_mail_address(tmp_path: Path, url: str, expected: str) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GEMEINSAM_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "GEMEINSAM_SECRET_KEY": secrets.token_urlsafe(64),
-            "GEMEINSAM_DATA_DIR": str(tmp_path),
-            "GEMEINSAM_EMAIL_URL": url,
-        }
-    )
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    names = ["EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT"]
+    loaded = production_settings(tmp_path, names, GEMEINSAM_EMAIL_URL=url)
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
+    assert " ".join(str(loaded[name]) for name in names) == expected

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gemeinsam.core.tests.support import production_settings
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -47,46 +49,21 @@ def test_every_setting_read_from_the_environment_is_documented() -> None:
     assert not used - documented, f"undocumented: {sorted(used - documented)}"
 
 
-def _production_settings(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Security settings as production reads them from the environment ``extra``."""
-    import json
-
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GEMEINSAM_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "GEMEINSAM_SECRET_KEY": secrets.token_urlsafe(64),
-            "GEMEINSAM_DATA_DIR": str(tmp_path),
-            "GEMEINSAM_ALLOWED_HOSTS": "news.example.org",
-            **extra,
-        }
-    )
-    script = (
-        "import json, django; django.setup(); from django.conf import settings; print(json.dumps("
-        "{name: getattr(settings, name) for name in ('SECURE_HSTS_SECONDS', "
-        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD')}))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded: dict[str, str] = json.loads(result.stdout.strip().splitlines()[-1])
-    return loaded
+HSTS = ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"]
 
 
 def test_hsts_covers_only_the_site_s_own_host_unless_configured(tmp_path: Path) -> None:
-    assert _production_settings(tmp_path) == {
+    assert production_settings(tmp_path, HSTS, GEMEINSAM_ALLOWED_HOSTS="news.example.org") == {
         "SECURE_HSTS_SECONDS": 31536000,
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
         "SECURE_HSTS_PRELOAD": False,
     }
-    chosen = _production_settings(
-        tmp_path, GEMEINSAM_HSTS_INCLUDE_SUBDOMAINS="true", GEMEINSAM_HSTS_PRELOAD="1"
+    chosen = production_settings(
+        tmp_path,
+        HSTS,
+        GEMEINSAM_ALLOWED_HOSTS="news.example.org",
+        GEMEINSAM_HSTS_INCLUDE_SUBDOMAINS="true",
+        GEMEINSAM_HSTS_PRELOAD="1",
     )
     assert chosen["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert chosen["SECURE_HSTS_PRELOAD"] is True
