@@ -78,6 +78,8 @@ class CustomImage(AbstractImage):
     class Meta(AbstractImage.Meta):
         verbose_name = _("image")
         verbose_name_plural = _("images")
+        # The /media/ guard finds an image by its file's name on every request.
+        indexes = [models.Index(fields=["file"], name="core_image_file_idx")]
         permissions = [("choose_image", "Can choose image")]
 
     @property
@@ -101,6 +103,8 @@ class Rendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+        # The /media/ guard finds a rendition by its file's name on every request.
+        indexes = [models.Index(fields=["file"], name="core_rendition_file_idx")]
 
 
 class DeletionRequest(models.Model):

@@ -195,3 +195,22 @@ def test_every_upload_folder_is_one_media_serves() -> None:
                 continue
             name = field.generate_filename(model(), "upload.png")
             assert name.startswith(SERVED_PREFIXES + not_from_media), (model, field.name, name)
+
+
+@pytest.mark.parametrize(
+    "model_path", ["core.CustomImage", "core.Rendition", "newsroom.Video", "newsroom.VideoCaption"]
+)
+def test_the_media_guard_finds_files_by_an_indexed_column(model_path: str) -> None:
+    """Each /media/ request looks its file up by name: a gallery of 48 thumbnails must cost
+    48 index lookups, not 48 table scans."""
+    from django.apps import apps
+    from django.db import connection
+
+    model = apps.get_model(model_path)
+    column = model._meta.get_field("file").column
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    assert any(
+        (found["index"] or found["unique"]) and found["columns"][:1] == [column]
+        for found in constraints.values()
+    ), f"no index on {model._meta.db_table}.{column}"
