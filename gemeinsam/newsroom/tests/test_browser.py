@@ -73,6 +73,8 @@ def page_types(language: str) -> list[str]:
         f"/{language}/media-library/",
         f"/{language}/search/?q=roof",
         f"/{language}/accounts/login/",
+        f"/{language}/community/share-on-mastodon/?instance=social.example&text=Hi&back=/{language}/",
+        f"/{language}/community/share-on-mastodon/?instance=not+a+server&text=Hi",
         f"/{language}/no-such-page/",
     ]
 
