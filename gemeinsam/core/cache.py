@@ -79,7 +79,10 @@ def report_cache_fault(operation: str, error: BaseException) -> None:
 
 class FailOpenMixin:
     """Turns cache faults into misses and dropped writes, and counter faults into
-    :class:`CacheUnavailableError`. Mixed in before a Django cache backend."""
+    :class:`CacheUnavailableError`. Mixed in before a Django cache backend.
+
+    ``super()`` is that backend, which the type checker cannot see from the mixin: hence the
+    ``type: ignore[misc]`` on each call."""
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         try:

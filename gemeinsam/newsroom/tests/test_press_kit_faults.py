@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import Client
 
+from conftest import skip_or_fail
 from gemeinsam.newsroom.models import PressKitPage
 from gemeinsam.newsroom.press import (
     PressKitArchiveError,
@@ -67,9 +68,7 @@ def small_disk() -> Iterator[Path]:
         check=False,
     )
     if mounted.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"cannot mount a tmpfs: {mounted.stderr.decode()}")
-        pytest.skip("mounting a tmpfs needs root")
+        skip_or_fail(f"cannot mount a tmpfs (needs root): {mounted.stderr.decode().strip()}")
     try:
         yield folder
     finally:
