@@ -142,22 +142,33 @@ def queue_state(job: PeriodicJob, *, at: datetime | None = None) -> QueueState:
             "id", "status", "finished_at", "exception_class_path", "traceback"
         )[:10]
     )
-    failures = 0
-    for run in latest:
-        if run["status"] != "FAILED":
-            break
-        failures += 1
+    failures = _failures_in_a_row([run["status"] for run in latest])
     if not failures:
         return QueueState(pending=False)
     last = latest[0]
-    lines = [line for line in str(last["traceback"]).strip().splitlines() if line.strip()]
     return QueueState(
         pending=False,
         failures=failures,
         last_failed_at=last["finished_at"],
         last_failed_id=str(last["id"]),
-        last_error=lines[-1] if lines else str(last["exception_class_path"]),
+        last_error=_last_line(last["traceback"]) or str(last["exception_class_path"]),
     )
+
+
+def _failures_in_a_row(statuses: list[str]) -> int:
+    """How many of these runs' statuses, newest first, are failures before the first other."""
+    failures = 0
+    for status in statuses:
+        if status != "FAILED":
+            break
+        failures += 1
+    return failures
+
+
+def _last_line(traceback: object) -> str:
+    """The last line of a traceback: the error itself."""
+    lines = [line for line in str(traceback or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _warn_if_no_worker(job: PeriodicJob, state: QueueState) -> None:
@@ -248,24 +259,17 @@ def job_overview(*, at: datetime | None = None) -> list[JobStatus]:
             .order_by("-enqueued_at")
             .values("status", "enqueued_at", "started_at", "finished_at", "traceback")[:10]
         )
-        failures = 0
-        for run in latest:
-            if run["status"] != "FAILED":
-                break
-            failures += 1
+        failures = _failures_in_a_row([run["status"] for run in latest])
         last = latest[0] if latest else None
         when = None
         overdue = False
-        error = ""
         if last is not None:
             when = last["finished_at"] or last["started_at"] or last["enqueued_at"]
             if last["status"] in ("READY", "RUNNING"):
                 overdue = (at - when).total_seconds() > job.lease_seconds
-        for run in latest:
-            if run["status"] == "FAILED":
-                lines = [line for line in str(run["traceback"]).splitlines() if line.strip()]
-                error = lines[-1] if lines else ""
-                break
+        error = next(
+            (_last_line(run["traceback"]) for run in latest if run["status"] == "FAILED"), ""
+        )
         overview.append(
             JobStatus(
                 name=job.name,
