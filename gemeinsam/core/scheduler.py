@@ -26,6 +26,10 @@ CHECK_SECONDS = 10.0
 # at the larger of RETRY_CAP and the job's interval.
 RETRY_BASE_SECONDS = 30.0
 RETRY_CAP_SECONDS = 5 * 60.0
+# Finished runs of a periodic job are deleted after a day, its latest few kept for the report.
+RUN_RETENTION = timedelta(days=1)
+KEEP_RUNS = 20
+PRUNE_EVERY_SECONDS = 3600.0
 DEFAULT_LEASE_SECONDS = 15 * 60.0
 LEASE_EXPIRED = "gemeinsam.core.scheduler.LeaseExpiredError"
 
@@ -45,6 +49,7 @@ class PeriodicJob:
     last_enqueued: float = field(default=0.0)
     last_checked: float = field(default=0.0)
     reported_failure: str = field(default="")
+    last_pruned: float = field(default=0.0)
 
 
 _jobs: dict[str, PeriodicJob] = {}
@@ -112,6 +117,26 @@ def reclaim_expired_runs(job: PeriodicJob, *, at: datetime | None = None) -> int
         )
         logger.error("Background job %s lost its run: %s", job.name, reason.strip())
     return reclaimed
+
+
+def prune_finished_runs(job: PeriodicJob, *, at: datetime | None = None) -> int:
+    """Delete this job's runs that finished more than ``RUN_RETENTION`` ago, keeping its
+    latest ``KEEP_RUNS``; return how many went.
+
+    The scheduler reads each job's latest runs every few seconds; a table that only grows
+    (publishing alone adds 8,640 runs a day) makes every one of those reads slower.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    at = at or timezone.now()
+    runs = DBTaskResult.objects.filter(task_path=job.task.module_path)
+    kept = list(runs.order_by("-enqueued_at").values_list("pk", flat=True)[:KEEP_RUNS])
+    deleted, _by_model = (
+        runs.filter(status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=at - RUN_RETENTION)
+        .exclude(pk__in=kept)
+        .delete()
+    )
+    return int(deleted)
 
 
 @dataclass(frozen=True)
@@ -189,9 +214,10 @@ def _warn_if_no_worker(job: PeriodicJob, state: QueueState) -> None:
 def run_due_jobs(*, now: float | None = None) -> list[str]:
     """Enqueue every job whose interval (or, after a failure, its backoff) has passed.
 
-    Returns the names enqueued. Side effects: reclaims expired runs and logs each newly
-    seen failure at ERROR with the job's name, the error and when it is tried again. A job
-    whose check or enqueue raises is logged and skipped; the others are still enqueued.
+    Returns the names enqueued. Side effects: reclaims expired runs, prunes old finished
+    runs about once an hour per job, and logs each newly seen failure at ERROR with the
+    job's name, the error and when it is tried again. A job whose check or enqueue raises
+    is logged and skipped; the others are still enqueued.
     """
     now = time.monotonic() if now is None else now
     enqueued = []
@@ -202,6 +228,9 @@ def run_due_jobs(*, now: float | None = None) -> list[str]:
         try:
             if _enqueue_if_due(job, now):
                 enqueued.append(job.name)
+            if now - job.last_pruned >= PRUNE_EVERY_SECONDS:
+                job.last_pruned = now
+                prune_finished_runs(job)
         except Exception:  # a database hiccup or a broken job must not hold up the others
             logger.exception("Could not check or enqueue background job %s.", job.name)
     return enqueued

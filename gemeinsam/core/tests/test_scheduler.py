@@ -176,3 +176,30 @@ def test_a_job_that_cannot_be_enqueued_does_not_hold_up_the_others(
         assert scheduler.run_due_jobs(now=100.0) == ["recording"]
 
     assert any("broken" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+@pytest.mark.django_db
+def test_old_finished_runs_are_pruned_keeping_the_latest(job: RecordingTask) -> None:
+    day = 24 * 3600
+    old = [run_row("SUCCESSFUL", started_ago=2 * day, finished_ago=2 * day) for _ in range(30)]
+    run_row("FAILED", started_ago=2 * day, finished_ago=2 * day)
+    waiting = run_row("READY")
+    recent = run_row("SUCCESSFUL", finished_ago=60)
+
+    deleted = scheduler.prune_finished_runs(scheduler.registered_jobs()[0])
+
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert len(left) == scheduler.KEEP_RUNS
+    assert {waiting.pk, recent.pk} <= left
+    assert deleted == len(old) + 1 + 2 - scheduler.KEEP_RUNS
+
+
+@pytest.mark.django_db
+def test_the_scheduler_prunes_about_once_an_hour(job: RecordingTask) -> None:
+    for _ in range(scheduler.KEEP_RUNS + 5):
+        run_row("SUCCESSFUL", started_ago=2 * 24 * 3600, finished_ago=2 * 24 * 3600)
+
+    scheduler.run_due_jobs(now=scheduler.PRUNE_EVERY_SECONDS + 1)
+
+    assert DBTaskResult.objects.count() == scheduler.KEEP_RUNS
+    assert job.calls == 1  # and the job was enqueued as usual
