@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import (
     FileResponse,
     Http404,
@@ -88,6 +89,7 @@ def as_anonymous(request: HttpRequest) -> HttpRequest:
     anonymous.user = AnonymousUser()
     anonymous.GET = QueryDict()
     anonymous.COOKIES = {}
+    anonymous.session = SessionBase()  # empty: no page password entered, nothing signed in
     return anonymous
 
 
@@ -97,7 +99,8 @@ def media_access(request: HttpRequest, relative_path: str) -> MediaAccess:
     if not is_media_blocked(as_anonymous(request), relative_path):
         return MediaAccess.PUBLIC
     user = getattr(request, "user", None)
-    if not request.GET and not (user is not None and user.is_authenticated):
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES  # e.g. a page password
+    if not request.GET and not has_session and not (user is not None and user.is_authenticated):
         return MediaAccess.HIDDEN
     if is_media_blocked(request, relative_path):
         return MediaAccess.HIDDEN

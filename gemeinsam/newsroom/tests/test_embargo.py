@@ -494,6 +494,27 @@ def test_files_of_a_restricted_page_reach_the_visitors_it_lets_in(newsroom, clie
     assert "no-store" in terms["Cache-Control"]
 
 
+def test_files_of_a_password_page_reach_only_those_who_entered_the_password(newsroom) -> None:
+    """The password is kept in the visitor's session: their copy of the files is private,
+    and a visitor without it, or a shared cache, gets nothing."""
+    image = ImageFactory(title="Board photo", is_listed=False)
+    story = newsroom.add_story(title="Board only", lead_image=image)
+    restriction = PageViewRestriction.objects.create(
+        page=story, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+    insider, outsider = Client(), Client()
+    insider.post(
+        f"/en/_util/authenticate_with_password/{restriction.pk}/{story.pk}/",
+        {"password": "s3cret", "return_url": story.url},
+    )
+
+    photo = insider.get(image.file.url)
+
+    assert photo.status_code == 200
+    assert photo["Cache-Control"] == "private, no-store"
+    assert outsider.get(image.file.url).status_code == 404
+
+
 def test_a_document_in_a_password_collection_asks_for_its_password(client) -> None:
     collection = Collection.get_first_root_node().add_child(name="Board papers")
     CollectionViewRestriction.objects.create(
