@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 # Tries of one account mail; the waits between them grow: 1, 4, 16, 64 minutes.
 MAX_ATTEMPTS = 5
+# What sending raises when the mail server refuses, fails or cannot be reached.
+MAIL_SERVER_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -50,15 +52,28 @@ def send_account_mail_task(
     )
     try:
         deliver_mail(mail=mail)
-    except (smtplib.SMTPException, OSError):
-        backend: Any = send_account_mail_task.get_backend()
-        if attempt < MAX_ATTEMPTS and backend.supports_defer:
-            later = send_account_mail_task.using(run_after=timezone.now() + retry_delay(attempt))
-            later.enqueue(**mail.as_kwargs(), attempt=attempt + 1, delivery_id=new_delivery_id())
-            logger.warning("An account mail failed (try %d); will retry.", attempt)
+    except MAIL_SERVER_ERRORS:
+        retry_later(
+            send_account_mail_task,
+            attempt=attempt,
+            **mail.as_kwargs(),
+            delivery_id=new_delivery_id(),
+        )
         raise
     finally:
         forget_delivery(delivery_id)
+
+
+def retry_later(mail_task: Any, *, attempt: int, **kwargs: Any) -> bool:
+    """Enqueue ``mail_task`` again with ``kwargs`` after the wait for this ``attempt``, up
+    to ``MAX_ATTEMPTS`` tries, if the task backend can run tasks later; True if it did."""
+    backend: Any = mail_task.get_backend()
+    if attempt >= MAX_ATTEMPTS or not backend.supports_defer:
+        return False
+    later = mail_task.using(run_after=timezone.now() + retry_delay(attempt))
+    later.enqueue(**kwargs, attempt=attempt + 1)
+    logger.warning("A mail could not be sent (try %d); will retry.", attempt)
+    return True
 
 
 def new_delivery_id() -> str:

@@ -109,3 +109,35 @@ def test_no_mention_mail_about_a_comment_hidden_before_the_task_ran(
 
     assert result.return_value is False
     assert mail.outbox == []
+
+
+def test_a_mention_mail_the_server_refused_is_tried_again_later(
+    story: Any,
+    writer: User,
+    mentioned: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With the production task backend and the mail server down (a closed port): the try
+    fails and the next one waits in the queue, as account mail does."""
+    from django_tasks_db.models import DBTaskResult
+
+    from gemeinsam.community.tasks import send_mention_mail_task
+    from gemeinsam.core.tests.support import free_port
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+    _mention(writer, story, mentioned, django_capture_on_commit_callbacks)
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="send_mention_mail_task")
+
+    with pytest.raises(ConnectionRefusedError):
+        send_mention_mail_task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+
+    retry = DBTaskResult.objects.filter(task_path__endswith="send_mention_mail_task").exclude(
+        pk=queued.pk
+    )
+    assert retry.get().args_kwargs["kwargs"]["attempt"] == 2
+    assert retry.get().status == "READY"
