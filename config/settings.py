@@ -110,7 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "gemeinsam.core.middleware.AnonymousPageCacheMiddleware",
+    "gemeinsam.core.caching.pages.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gemeinsam.core.middleware.CacheUnavailableMiddleware",
     "django.middleware.locale.LocaleMiddleware",

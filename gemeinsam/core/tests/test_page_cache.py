@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from gemeinsam.conversations.tests.factories import make_comment
 from gemeinsam.core.caching import GENERATION_KEY, purge_public_content
+from gemeinsam.core.caching.pages import AnonymousPageCacheMiddleware, LocalPages
 from gemeinsam.core.engagement import target_reference
-from gemeinsam.core.middleware import AnonymousPageCacheMiddleware, LocalPages
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_purge_in_another_process_reaches_this_one_at_once(newsroom: Any) -> N
 def test_local_pages_expire_and_keep_only_the_latest(monkeypatch: Any) -> None:
     pages = LocalPages()
     clock = [1000.0]
-    monkeypatch.setattr("gemeinsam.core.middleware.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("gemeinsam.core.caching.pages.time.monotonic", lambda: clock[0])
     pages.put("a", "page a", 10)
     assert pages.get("a") == "page a"
     clock[0] += 11
