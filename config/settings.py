@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
@@ -314,8 +315,42 @@ GEMEINSAM_THREAD_RATE_PERIOD = int(env("THREAD_RATE_PERIOD", "600"))
 # Days between a member's deletion request and the purge of their account.
 DELETION_GRACE_DAYS = int(env("DELETION_GRACE_DAYS", "14"))
 
-# Full-page cache for anonymous readers (seconds); every publish purges it.
+# Full-page cache for anonymous readers (seconds); an entry turns stale as soon as a scope
+# it read changes (see docs/architecture.md, "Caches").
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# How long a CDN or nginx in front may share an anonymous page (s-maxage; it may serve it
+# stale for twice as long while it revalidates). 0 sends no Cache-Control for pages.
+EDGE_CACHE_SECONDS = int(env("EDGE_CACHE_SECONDS", "30"))
+
+
+def _frontend_cache() -> dict[str, dict[str, str]]:
+    """The edge caches to purge when public content changes (Wagtail's frontend cache)."""
+    backends: dict[str, dict[str, str]] = {}
+    if env("EDGE_PURGE_URL"):  # nginx (docs/operations.md) or Varnish: sent PURGE requests
+        backends["http"] = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": env("EDGE_PURGE_URL"),
+        }
+    if env("CLOUDFLARE_BEARER_TOKEN"):
+        backends["cloudflare"] = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+            "BEARER_TOKEN": env("CLOUDFLARE_BEARER_TOKEN"),
+            "ZONEID": env("CLOUDFLARE_ZONE_ID"),
+        }
+    if env("CLOUDFRONT_DISTRIBUTION_ID"):  # needs boto3 and AWS credentials
+        backends["cloudfront"] = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": env("CLOUDFRONT_DISTRIBUTION_ID"),
+        }
+    return backends
+
+
+WAGTAILFRONTENDCACHE = _frontend_cache()
+# Purge the addresses given, not their counterparts in every language: each translation is a
+# page of its own and is purged when it changes.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
+# Say in an X-Cache response header whether the page cache served the response (hit/miss).
+CACHE_STATUS_HEADER = env_bool("CACHE_STATUS_HEADER")
 
 
 def _trusted_proxies() -> list[str]:

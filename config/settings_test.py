@@ -31,4 +31,5 @@ STORAGES = {
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 SECURE_SSL_REDIRECT = False
+CACHE_STATUS_HEADER = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -13,7 +13,7 @@ from PIL import ImageOps
 
 from gemeinsam.accounts.mail import read_unsubscribe_token
 from gemeinsam.accounts.models import Block, MailPreference, Mute, Profile, User
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.uploads import UploadRejectedError, checked_image
 
 AVATAR_MAX_SIZE = (400, 400)
@@ -131,7 +131,7 @@ def update_profile(
     if old_name and old_name != new_name:
         storage = profile.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_name))
-    transaction.on_commit(purge_public_content)
+    public_content_changed()  # the name and picture show beside their comments anywhere
     return profile
 
 
@@ -140,11 +140,11 @@ def set_profile_hidden(user: User, hidden: bool) -> None:
 
     While hidden, the public profile page answers "This profile is hidden", the avatar file
     is not served to others, and the member's name shows as "hidden member" wherever their
-    activity appears. Purges the public caches after the commit.
+    activity appears. Every cached public page turns stale after the commit.
     """
     User.objects.filter(pk=user.pk).update(profile_hidden=hidden)
     user.profile_hidden = hidden
-    transaction.on_commit(purge_public_content)
+    public_content_changed()
 
 
 @transaction.atomic

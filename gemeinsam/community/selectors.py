@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from gemeinsam.accounts.selectors import muted_user_ids, muted_user_ids_query
@@ -22,19 +21,17 @@ from gemeinsam.community.models import (
     Share,
     TagFollow,
 )
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import cached_fragment, collection_scope
 from gemeinsam.core.engagement import host_items, target_kind, target_reference
+
+# The host's fans: becoming or stopping being a fan changes it.
+FANS = collection_scope("fans")
 
 
 def fan_count() -> int:
     """How many fans the host has; cached until the next public change (becoming or
     stopping being a fan purges it)."""
-    key = f"community:fans:{content_generation()}"
-    count = cache.get(key)
-    if count is None:
-        count = Fan.objects.count()
-        cache.set(key, count, 300)
-    return int(count)
+    return int(cached_fragment("community:fans", [FANS], [], Fan.objects.count))
 
 
 def is_fan(user: Any) -> bool:

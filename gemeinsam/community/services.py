@@ -28,8 +28,9 @@ from gemeinsam.community.models import (
     Share,
     TagFollow,
 )
+from gemeinsam.community.selectors import FANS
 from gemeinsam.community.tasks import send_mention_mail_task
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.engagement import TargetKind, target_kind, target_reference
 from gemeinsam.core.events import announce
 from gemeinsam.core.ratelimit import check as check_rate
@@ -102,7 +103,7 @@ def become_fan(*, user: Any) -> bool:
     member = _require_member(user)
     created = Fan.objects.get_or_create(user=member)[1]
     if created:
-        transaction.on_commit(purge_public_content)
+        public_content_changed(FANS)
     return created
 
 
@@ -110,7 +111,7 @@ def become_fan(*, user: Any) -> bool:
 def stop_being_fan(*, user: Any) -> None:
     member = _require_member(user)
     if Fan.objects.filter(user=member).delete()[0]:
-        transaction.on_commit(purge_public_content)
+        public_content_changed(FANS)
 
 
 @transaction.atomic
@@ -155,7 +156,7 @@ def _bump(target: Any, kind: TargetKind, counter: str, delta: int) -> None:
     )
     if kind.on_count_changed is not None:
         kind.on_count_changed(target, counter, delta)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(target)
 
 
 def _toggle(

@@ -34,7 +34,7 @@ from gemeinsam.conversations.selectors import (
     comment_page,
     parent_name,
 )
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import SITE, reads, target_scope
 from gemeinsam.core.engagement import target_reference
 
 OPEN_MARK = "<!--comment:{}-->"
@@ -115,9 +115,10 @@ def comment_list(
         )
         return CommentList(mark_safe(html), page.total, page.content_type_id, page.object_id)
     content_type_id, object_id = target_reference(target)
+    scope_versions = reads(SITE, target_scope(target))  # the site: members' names, erasures
     raw_key = "|".join(
         (
-            content_generation(),
+            *scope_versions.values(),
             get_language() or "",
             "member" if signed_in else "reader",
             "open" if replies_open else "closed",

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -22,7 +21,7 @@ from gemeinsam.conversations.models import (
     DiscussionThreadQuerySet,
     DiscussionTopic,
 )
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import cached_fragment, collection_scope, reference_scope
 from gemeinsam.core.engagement import target_reference
 
 SORTS = ("oldest", "newest", "best")
@@ -41,6 +40,9 @@ _ORDER: dict[str, tuple[str, bool]] = {
     "newest": ("created_at", True),
     "best": ("score", True),
 }
+
+# The discussion topics and their threads: a new thread or reply, a lock or a hide changes it.
+DISCUSSIONS = collection_scope("discussions")
 
 
 @dataclass(frozen=True)
@@ -151,17 +153,19 @@ def comment_count(content_type_id: int, object_id: int) -> int:
 
     Cached until the next public change: counting 100,000 comments takes tens of
     milliseconds, and every comment written, deleted or hidden bumps the generation."""
-    key = f"comment-count:{content_generation()}:{content_type_id}:{object_id}"
-    count = cache.get(key)
-    if count is None:
-        count = (
-            Comment.objects.for_target(content_type_id, object_id)
-            .visible()
-            .filter(is_deleted=False)
-            .count()
+    return int(
+        cached_fragment(
+            "comment-count",
+            [reference_scope(content_type_id, object_id)],
+            [],
+            lambda: (
+                Comment.objects.for_target(content_type_id, object_id)
+                .visible()
+                .filter(is_deleted=False)
+                .count()
+            ),
         )
-        cache.set(key, count, 300)
-    return int(count)
+    )
 
 
 def comment_counts(targets: list[tuple[int, int]]) -> dict[tuple[int, int], int]:

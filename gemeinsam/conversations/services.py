@@ -30,14 +30,20 @@ from gemeinsam.conversations.models import (
     DiscussionTopic,
     path_segment,
 )
+from gemeinsam.conversations.selectors import DISCUSSIONS
 from gemeinsam.core import ratelimit
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import Scope, public_content_changed, reference_scope
 from gemeinsam.core.engagement import resolve_target, target_kind, target_reference
 from gemeinsam.core.events import announce
 
 MAX_BODY_LENGTH = 5000
 DUPLICATE_SECONDS = 60
 WILSON_Z = 1.96  # 95 % confidence
+
+
+def _scope_of(comment: Comment) -> Scope:
+    """The cache scope of what ``comment`` is on: its list and counts are part of it."""
+    return reference_scope(comment.content_type_id, comment.object_id)
 
 
 class CommentError(Exception):
@@ -265,7 +271,7 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
             context={"comment": comment, "mentioned": mentioned},
         )
     _announce_mentions(author=member, target=target, comment=comment, users=mentioned)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(target)
     return comment
 
 
@@ -302,7 +308,7 @@ def edit_comment(*, user: Any, comment: Comment, body: str, target: Any = None) 
             target = comment.content_type.get_object_for_this_type(pk=comment.object_id)
             target = getattr(target, "specific", target)
         _announce_mentions(author=member, target=target, comment=comment, users=newly)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(_scope_of(comment))
     return comment
 
 
@@ -328,7 +334,7 @@ def delete_comment(*, user: Any, comment: Comment) -> Comment:
     was_hidden = state[1]
     if not was_hidden:
         _move_shown_counts([comment], -1)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(_scope_of(comment))
     return comment
 
 
@@ -378,7 +384,7 @@ def record_count_change(comment: Comment, counter: str, delta: int) -> None:
         fave_count=Greatest(F("fave_count") + delta, Value(0))
     )
     _refresh_scores([comment.pk])
-    transaction.on_commit(purge_public_content)
+    public_content_changed(_scope_of(comment))
 
 
 def erase_member_comments(comments: Any, options: dict[str, Any]) -> None:
@@ -396,7 +402,7 @@ def erase_member_comments(comments: Any, options: dict[str, Any]) -> None:
         )
         comments.update(is_deleted=True, body="", body_html="", author=None, guest_name="")
         _move_shown_counts(shown, -1)
-    transaction.on_commit(purge_public_content)
+    public_content_changed()  # a member's comments anywhere: the whole site
 
 
 @transaction.atomic
@@ -438,7 +444,7 @@ def import_comment(
         ancestors = comment.ancestor_ids
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
         _refresh_scores(ancestors)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(target)
     return comment
 
 
@@ -455,7 +461,7 @@ def set_comment_hidden(comment: Comment, hidden: bool) -> None:
     was_deleted = state[0]
     if not was_deleted:
         _move_shown_counts([comment], -1 if hidden else 1)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(_scope_of(comment))
 
 
 # ---------------------------------------------------------------------------- discussions
@@ -544,7 +550,7 @@ def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) 
         last_activity_at=now,
     )
     announce(actor=author, verb="started_thread", target=thread)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(thread, DISCUSSIONS)
     return thread
 
 
@@ -558,7 +564,7 @@ def record_thread_count_change(thread: DiscussionThread, counter: str, delta: in
         DiscussionThread.objects.filter(pk=thread.pk).update(
             reply_count=Greatest(F("reply_count") + delta, Value(0))
         )
-        transaction.on_commit(purge_public_content)
+        public_content_changed(thread, DISCUSSIONS)
         return
     if counter != "comments":
         return
@@ -569,7 +575,7 @@ def record_thread_count_change(thread: DiscussionThread, counter: str, delta: in
         reply_count=Greatest(F("reply_count") + delta, Value(0)),
         last_activity_at=timezone.now(),
     )
-    transaction.on_commit(purge_public_content)
+    public_content_changed(thread, DISCUSSIONS)
 
 
 def set_thread_locked(thread: DiscussionThread, locked: bool) -> None:
@@ -577,13 +583,13 @@ def set_thread_locked(thread: DiscussionThread, locked: bool) -> None:
     The moderation app decides who may."""
     DiscussionThread.objects.filter(pk=thread.pk).update(is_locked=locked)
     thread.is_locked = locked
-    transaction.on_commit(purge_public_content)
+    public_content_changed(thread, DISCUSSIONS)
 
 
 def set_thread_hidden(thread: DiscussionThread, hidden: bool) -> None:
     """Hide the discussion from every output, or show it again (moderation decides)."""
     DiscussionThread.objects.filter(pk=thread.pk).update(is_hidden=hidden)
-    transaction.on_commit(purge_public_content)
+    public_content_changed(thread, DISCUSSIONS)
 
 
 def erase_member_threads(threads: Any, options: dict[str, Any]) -> None:
@@ -595,4 +601,4 @@ def erase_member_threads(threads: Any, options: dict[str, Any]) -> None:
         threads.update(author=None)
     else:
         threads.update(author=None, is_hidden=True, body="", body_html="")
-    transaction.on_commit(purge_public_content)
+    public_content_changed()  # a member's discussions anywhere: the whole site

@@ -1,4 +1,4 @@
-"""The background-jobs report in the admin: each periodic job, its lease and its latest run."""
+"""The background-jobs report in the admin, and the cache scopes every served page reads."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 
+from gemeinsam.core.caching import SITE, reads, target_scope
 from gemeinsam.core.scheduler import job_overview
 
 PERMISSION = "django_tasks_database.view_dbtaskresult"
@@ -38,3 +40,11 @@ def register_menu_item() -> MenuItem:
     return BackgroundJobsMenuItem(
         _("Background jobs"), reverse("core_background_jobs"), icon_name="cogs", order=60
     )
+
+
+@hooks.register("before_serve_page")
+def declare_page_scopes(page: Page, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+    """A Wagtail page reads the site and itself; whatever else it shows (counts, comments,
+    fans) is declared by the selectors and fragments that read it. The page cache keeps the
+    page until one of those scopes changes, not on every change of the site."""
+    reads(SITE, target_scope(page), precise=True)

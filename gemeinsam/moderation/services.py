@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from gemeinsam.conversations.models import DiscussionThread
 from gemeinsam.conversations.services import set_thread_locked
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.engagement import resolve_target, target_kind
 from gemeinsam.moderation.models import Report
 
@@ -55,7 +55,8 @@ def decide_report(*, actor: Any, report: Report, hide: bool) -> bool:
     returns whether the content was still there to decide on.
 
     Every open report about the same content is closed with the same decision. Hidden
-    content disappears from every output; the public caches are purged. Content deleted
+    content disappears from every output; its cache scope changes (and what the content
+    is on, through the kind's own hide). Content deleted
     since it was reported is gone from every output already: its open reports are closed
     with the decision given (hidden or dismissed) and nothing else changes.
     """
@@ -75,7 +76,7 @@ def decide_report(*, actor: Any, report: Report, hide: bool) -> bool:
                 status=Report.Status.DISMISSED, handled_by=actor, handled_at=timezone.now()
             )
     if target is not None:
-        transaction.on_commit(purge_public_content)
+        public_content_changed(target)
     return target is not None
 
 
@@ -105,7 +106,7 @@ def hide_content(*, actor: Any, target: Any, hide: bool) -> None:
             object_id=target.pk,
             status=Report.Status.OPEN,
         ).update(status=Report.Status.HIDDEN, handled_by=actor, handled_at=timezone.now())
-    transaction.on_commit(purge_public_content)
+    public_content_changed(target)
 
 
 @transaction.atomic

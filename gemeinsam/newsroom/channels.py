@@ -35,7 +35,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.outbound import OutboundError, fetch
 from gemeinsam.newsroom.models import ChannelItem, OutsideChannel
 
@@ -242,7 +242,7 @@ def store_items(channel: OutsideChannel, items: list[FeedItem]) -> bool:
         removed = ChannelItem.objects.filter(channel=channel).exclude(pk__in=keep).delete()[0]
     changed = bool(created or updated or removed)
     if changed:
-        purge_public_content()
+        public_content_changed()
     return changed
 
 

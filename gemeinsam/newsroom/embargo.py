@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import CharField, Model, QuerySet
 from django.db.models.functions import Cast
 from django.http import HttpRequest
@@ -25,7 +24,7 @@ from wagtail.documents import get_document_model
 from wagtail.documents.models import AbstractDocument
 from wagtail.models import Page, ReferenceIndex
 
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import SITE, cached_fragment
 from gemeinsam.core.media import MediaAccess
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.core.models import Rendition
@@ -46,12 +45,7 @@ CACHE_SECONDS = 300
 
 def _cached(name: str, compute: Callable[[], set[int]]) -> set[int]:
     """A set of ids, cached until the next public change."""
-    key = f"{name}:{content_generation()}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = compute()
-        cache.set(key, cached, CACHE_SECONDS)
-    return set(cached)
+    return set(cached_fragment(name, [SITE], [], compute, timeout=CACHE_SECONDS))
 
 
 def _page_keys(pages: QuerySet[Page]) -> QuerySet[Page]:

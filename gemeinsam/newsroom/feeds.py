@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
+from gemeinsam.core.caching import SITE, conditional_output
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.models import STORY_TYPES_BY_SLUG, StoryPage
-from gemeinsam.newsroom.seo import absolute_url, author_url, conditional_output, page_url
+from gemeinsam.newsroom.seo import absolute_url, author_url, page_url
 
 FEED_SIZE = 20
 MEDIA_RSS_NS = "http://search.yahoo.com/mrss/"
@@ -313,7 +314,7 @@ def _feed_response(request: HttpRequest, scope: FeedScope, fmt: str) -> HttpResp
             return _json_feed(scope, entries, feed_url=feed_url, language=language)
         return _xml_feed(writer, scope, entries, feed_url=feed_url, language=language)
 
-    return conditional_output(request, build, fmt)
+    return conditional_output(request, build, [SITE], fmt)
 
 
 def _check_format(fmt: str) -> None:

@@ -25,13 +25,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from wagtail.models import Page, Site
 
+from gemeinsam.core.caching.http import PUBLIC_MAX_AGE
 from gemeinsam.core.models import LICENCE_URLS, Licence, Rendition
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.embargo import embargoed_image_ids, public_video_ids
 from gemeinsam.newsroom.models import StoryPage, Video
 from gemeinsam.newsroom.seo import (
-    PUBLIC_MAX_AGE,
     ImageFacts,
     absolute_url,
     author_url,

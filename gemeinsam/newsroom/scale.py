@@ -40,7 +40,7 @@ from gemeinsam.accounts.models import User
 from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow, TagFollow
 from gemeinsam.conversations.models import MAX_DEPTH, PATH_SEPARATOR, Comment, path_segment
 from gemeinsam.conversations.services import comment_score
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.models import CustomImage
 from gemeinsam.newsroom.demo import scene_png
 from gemeinsam.newsroom.models import (
@@ -458,7 +458,7 @@ def seed_scale(
         result = seeder.run()
     if report is not None:
         report(total, total, "done")
-    transaction.on_commit(purge_public_content)
+    public_content_changed()
     return result
 
 

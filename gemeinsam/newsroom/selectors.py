@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from taggit.models import Tag
 from wagtail.models import Locale
 
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import SITE, cached_fragment
 from gemeinsam.core.engagement import HostItem
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
@@ -83,12 +82,12 @@ def author_by_slug(slug: str) -> Author | None:
 def _has_public_stories(kind: str, pk: int, **lookup: object) -> bool:
     """Whether a live, public story matches ``lookup``; cached until the next public change
     (one entry per existing tag or author, so made-up slugs cannot fill the cache)."""
-    key = f"{kind}:has-public-stories:{content_generation()}:{pk}"
-    found = cache.get(key)
-    if found is None:
-        found = StoryPage.objects.live().public().filter(**lookup).exists()
-        cache.set(key, found, 300)
-    return bool(found)
+    return cached_fragment(
+        f"{kind}:has-public-stories",
+        [SITE],
+        [str(pk)],
+        lambda: StoryPage.objects.live().public().filter(**lookup).exists(),
+    )
 
 
 def public_author(slug: str) -> Author | None:
@@ -130,20 +129,19 @@ def host_stream(*, limit: int, before: Any = None) -> list[HostItem]:
 
     The same for every member, so cached until the next public change."""
     locale = Locale.get_active()
-    key = f"host-stream:{content_generation()}:{locale.pk}:{limit}:{before or ''}"
-    cached = cache.get(key)
-    if cached is not None:
-        return list(cached)
-    stories = public_stories(locale=locale).prefetch_related("tags")
-    if before is not None:
-        stories = stories.filter(first_published_at__lt=before)
-    items = [
-        HostItem(
-            published_at=story.first_published_at,
-            obj=story,
-            tag_slugs=frozenset(tag.slug for tag in story.tags.all()),
-        )
-        for story in stories[:limit]
-    ]
-    cache.set(key, items, 300)
-    return items
+
+    def build() -> list[HostItem]:
+        stories = public_stories(locale=locale).prefetch_related("tags")
+        if before is not None:
+            stories = stories.filter(first_published_at__lt=before)
+        return [
+            HostItem(
+                published_at=story.first_published_at,
+                obj=story,
+                tag_slugs=frozenset(tag.slug for tag in story.tags.all()),
+            )
+            for story in stories[:limit]
+        ]
+
+    parts = [str(locale.pk), str(limit), str(before or "")]
+    return list(cached_fragment("host-stream", [SITE], parts, build))

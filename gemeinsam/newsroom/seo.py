@@ -7,9 +7,7 @@ single-site install and a full address, with the Site's host, when there are sev
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,9 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import strip_tags
-from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -34,7 +30,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 
 from gemeinsam.community.selectors import fan_count
-from gemeinsam.core.caching import content_changed_at, content_generation
+from gemeinsam.core.caching import SITE, conditional_output
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
     ArticlePage,
@@ -47,7 +43,6 @@ from gemeinsam.newsroom.models import (
     VideoPage,
 )
 
-PUBLIC_MAX_AGE = 300
 SOCIAL_RENDITION = "width-1200"
 NEWS_SITEMAP_DAYS = 2
 NEWS_SITEMAP_LIMIT = 1000
@@ -85,40 +80,6 @@ def oembed_discovery_url(url: str) -> str:
 
 
 # ------------------------------------------------------------------------ HTTP validators
-
-
-def public_etag(*parts: str) -> str:
-    """A strong ETag for a public output: the content generation plus what names the output."""
-    raw = "|".join((content_generation(), *parts))
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
-
-
-def _stamp(response: HttpResponseBase, etag: str, last_modified: int) -> HttpResponseBase:
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    return response
-
-
-def conditional_output(
-    request: HttpRequest,
-    build: Callable[[], HttpResponse],
-    *parts: str,
-    not_before: int = 0,
-) -> HttpResponseBase:
-    """Answer If-None-Match / If-Modified-Since with 304 before anything is read or rendered.
-
-    The validators come from the cache alone (no database): the ETag is the public-content
-    generation plus the path and ``parts``; Last-Modified is the time of the last public
-    change, or ``not_before`` (a unix time) when that is later. ``build`` is called only when
-    the client's copy is stale.
-    """
-    etag = public_etag(request.path, *parts)
-    last_modified = max(content_changed_at(), not_before)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return _stamp(not_modified, etag, last_modified)
-    return _stamp(build(), etag, last_modified)
 
 
 # ---------------------------------------------------------------------------- JSON-LD
@@ -553,7 +514,7 @@ def robots_text() -> str:
 
 @require_safe
 def sitemap(request: HttpRequest) -> HttpResponseBase:
-    return conditional_output(request, lambda: _render_sitemap(request))
+    return conditional_output(request, lambda: _render_sitemap(request), [SITE])
 
 
 @require_safe
@@ -563,6 +524,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponseBase:
     return conditional_output(
         request,
         lambda: _render_news_sitemap(request),
+        [SITE],
         hour.isoformat(),
         not_before=int(hour.timestamp()),
     )
@@ -571,5 +533,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponseBase:
     return conditional_output(
-        request, lambda: HttpResponse(robots_text(), content_type="text/plain; charset=utf-8")
+        request,
+        lambda: HttpResponse(robots_text(), content_type="text/plain; charset=utf-8"),
+        [SITE],
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import Page, Revision
 
 from gemeinsam.accounts.models import User
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import SITE, invalidate
 from gemeinsam.core.jobs import run_isolated
 from gemeinsam.newsroom.models import EmbargoAccess, EmbargoLink, PressReleasePage
 
@@ -53,7 +53,7 @@ def publish_due_content(*, now: datetime | None = None) -> int:
             failed=0,
         )
     if published or expired:
-        purge_public_content()
+        invalidate(SITE)
     if published:
         logger.info("Published %d scheduled revision(s).", published)
     return published

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from wagtail.models import CollectionViewRestriction, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_unpublished
 
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom.models import (
     Author,
@@ -30,11 +30,11 @@ def purge_on_page_change(sender: Any, instance: Any = None, **kwargs: Any) -> No
     # background, so its images are served the moment it goes live.
     if instance is not None:
         ReferenceIndex.create_or_update_for_object(instance)
-    purge_public_content()
+    public_content_changed()
 
 
 def _purge(sender: Any, **kwargs: Any) -> None:
-    purge_public_content()
+    public_content_changed()
 
 
 # A view restriction takes a live page (and the files only it uses) out of public view.

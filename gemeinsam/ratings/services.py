@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import public_content_changed, reference_scope
 from gemeinsam.core.engagement import resolve_public_target, target_reference
 from gemeinsam.core.events import announce
 from gemeinsam.core.ratelimit import check as check_rate_limit
@@ -126,10 +126,6 @@ def _move_aggregate(aggregate_id: int, *, add: int | None, subtract: int | None)
     RatingAggregate.objects.filter(pk=aggregate_id).update(**updates)
 
 
-def _purge_on_commit() -> None:
-    transaction.on_commit(purge_public_content)
-
-
 @transaction.atomic
 def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) -> RatingOutcome:
     """Give, or change, ``user``'s rating of a public item to ``stars`` on the site's scale.
@@ -140,7 +136,7 @@ def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) ->
     or :class:`gemeinsam.core.ratelimit.RateLimitedError` otherwise.
 
     Side effects when the value changed: the aggregate moves in the same transaction;
-    ``rated`` is announced and public pages are purged once the transaction commits.
+    ``rated`` is announced and the item's cache scope changes once the transaction commits.
     """
     _check_member(user)
     scale = rating_scale()
@@ -165,7 +161,7 @@ def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) ->
     else:
         return RatingOutcome(target=target, rating=rating, changed=False)
     announce(actor=user, verb="rated", target=target, context={"stars": stars, "scale": scale})
-    _purge_on_commit()
+    public_content_changed(target)
     return RatingOutcome(target=target, rating=rating, changed=True)
 
 
@@ -190,7 +186,7 @@ def remove_rating(*, user: Any, content_type_id: int, object_id: int) -> RatingO
         return RatingOutcome(target=target, rating=None, changed=False)
     rating.delete()
     _move_aggregate(aggregate_id, add=None, subtract=rating.value)
-    _purge_on_commit()
+    public_content_changed(target)
     return RatingOutcome(target=target, rating=None, changed=True)
 
 
@@ -228,7 +224,7 @@ def delete_ratings(*, ratings: QuerySet[Rating]) -> int:
     for start in range(0, len(pks), LOCK_BATCH):
         Rating.objects.filter(pk__in=pks[start : start + LOCK_BATCH]).delete()
     if pks:
-        _purge_on_commit()
+        public_content_changed(*{reference_scope(ct_id, obj_id) for _pk, ct_id, obj_id, _v in rows})
     return len(pks)
 
 
@@ -276,5 +272,5 @@ def rebuild_aggregate(*, content_type_id: int, object_id: int) -> RatingAggregat
     fields["count"] = sum(distribution)
     fields["total"] = sum((index + 1) * amount for index, amount in enumerate(distribution))
     RatingAggregate.objects.filter(pk=aggregate_id).update(**fields)
-    _purge_on_commit()
+    public_content_changed(reference_scope(content_type_id, object_id))
     return RatingAggregate.objects.get(pk=aggregate_id)

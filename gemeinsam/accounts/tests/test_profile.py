@@ -365,7 +365,7 @@ def test_anonymous_profile_page_costs_three_queries_then_comes_from_the_cache(
         second = anonymous.get(f"/en/members/{member.pk}/")
 
     assert first.content == second.content
-    assert second["X-Page-Cache"] == "hit"
+    assert second["X-Cache"] == "hit"
 
 
 def test_accounts_models_are_in_the_personal_data_registry() -> None:

@@ -23,6 +23,7 @@ from gemeinsam.community.models import (
     TagFollow,
 )
 from gemeinsam.newsroom.models import ArticlePage, PressReleasePage
+from gemeinsam.newsroom.tests.factories import publish_committed
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +220,7 @@ def test_a_tag_only_an_embargoed_release_carries_cannot_be_followed(newsroom, me
 
     news = newsroom.add_story(ArticlePage, publish=False, title="Merger news")
     news.tags.add("acme-merger")
-    news.save_revision().publish()
+    publish_committed(news)
     assert client.post(url, {"on": "1"}).status_code == 303
     assert TagFollow.objects.filter(user=member).count() == 1
 

@@ -11,7 +11,7 @@ from django.test import Client
 from gemeinsam.accounts.models import User
 from gemeinsam.accounts.services import block_member
 from gemeinsam.conversations.tests.factories import make_comment
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import invalidate, target_scope
 from gemeinsam.core.engagement import target_reference
 from gemeinsam.core.tests.support import signed_in
 
@@ -28,7 +28,7 @@ def test_own_comments_keep_their_controls_when_the_list_comes_from_the_cache(
 ) -> None:
     mine = make_comment(target=story, author=member, body="Mine to edit")
     theirs = make_comment(target=story, author=other_member, body="Not mine")
-    purge_public_content()
+    invalidate(target_scope(story))
     # The other member renders (and caches) the list members share.
     others_view = comments_html(signed_in(other_member), story)
     assert f"/comments/{theirs.pk}/edit/" in others_view
@@ -70,7 +70,7 @@ def test_blocked_members_get_a_list_of_their_own(
     story: Any, member: User, other_member: User
 ) -> None:
     make_comment(target=story, author=other_member, body="From the blocked one")
-    purge_public_content()
+    invalidate(target_scope(story))
     assert "From the blocked one" in comments_html(signed_in(member), story)  # cached now
     block_member(actor=member, target=other_member)
     assert "From the blocked one" not in comments_html(signed_in(member), story)
@@ -81,7 +81,7 @@ def test_moderators_see_their_controls_on_every_comment(
     story: Any, member: User, other_member: User
 ) -> None:
     comment = make_comment(target=story, author=other_member, body="Anyone's comment")
-    purge_public_content()
+    invalidate(target_scope(story))
     comments_html(signed_in(member), story)  # the shared member list is cached
     moderator = User.objects.create_user(email="mod@example.org", password="x-x-x-x-9")
     moderator.is_staff = True

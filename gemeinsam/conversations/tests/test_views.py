@@ -14,7 +14,7 @@ from gemeinsam.accounts.models import User
 from gemeinsam.conversations import services
 from gemeinsam.conversations.models import Comment
 from gemeinsam.conversations.tests.factories import make_comment
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import invalidate, target_scope
 from gemeinsam.core.engagement import target_reference
 
 pytestmark = pytest.mark.django_db
@@ -264,14 +264,14 @@ def test_section_costs_a_fixed_number_of_queries(
     for number in range(3):
         top = make_comment(target=story, author=other_member, body=f"Top {number}")
         make_comment(target=story, author=member, parent=top)
-    purge_public_content()  # as the services do after commit: counts and lists are cached
+    invalidate(target_scope(story))  # as the services do after commit: counts and lists are cached
     with django_assert_num_queries(queries):
         _render_section(story, user)
     for number in range(30):
         top = make_comment(target=story, author=other_member, body=f"More {number}")
         parent = make_comment(target=story, author=member, parent=top)
         make_comment(target=story, author=other_member, parent=parent)
-    purge_public_content()
+    invalidate(target_scope(story))
     with django_assert_num_queries(queries):
         _render_section(story, user)
 
@@ -350,7 +350,7 @@ def test_the_shared_comment_list_keeps_no_viewer_s_csrf_token(
 ) -> None:
     services.post_comment(author=member, target=story, body="Mine")
     services.post_comment(author=other_member, target=story, body="Theirs")
-    purge_public_content()
+    invalidate(target_scope(story))
     first = _client(member).get(_list_url(story), **HTMX).content.decode()
     second = _client(other_member).get(_list_url(story), **HTMX).content.decode()
     assert first.count("csrfmiddlewaretoken") == 1  # only the viewer's own Delete form

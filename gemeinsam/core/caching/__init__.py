@@ -1,41 +1,50 @@
-"""The public-content generation: one number that every anonymous cache entry is keyed on.
+"""Caching of public content by scope: what each cached thing read, and what each write changed.
 
-Publishing, unpublishing or lifting an embargo bumps it, so cached pages, feeds and sitemaps
-all turn stale at once, in every process, without listing which ones.
+- :mod:`.scopes` — scopes, their versions, :func:`public_content_changed` for writes and
+  :func:`reads` for whatever is built from public content;
+- :mod:`.fragments` — fragments cached until a scope they read changes;
+- :mod:`.http` — ETag and Last-Modified from scopes, answering revalidations without the
+  database;
+- :mod:`.pages` — the full-page cache for visitors without a session, and the
+  ``Cache-Control`` that lets a CDN or nginx keep those pages for a short while;
+- :mod:`.edge` — purging the CDN or nginx when scopes change (Wagtail's frontend cache).
 """
 
 from __future__ import annotations
 
-import time
+from gemeinsam.core.caching.fragments import cached_fragment
+from gemeinsam.core.caching.http import conditional_output, public_etag
+from gemeinsam.core.caching.scopes import (
+    ANY,
+    SITE,
+    Scope,
+    changed_at,
+    collection_scope,
+    invalidate,
+    public_content_changed,
+    reads,
+    recording,
+    reference_scope,
+    target_scope,
+    target_scope_for,
+    versions,
+)
 
-from django.core.cache import cache
-
-from gemeinsam.core.cache import CacheUnavailableError
-
-GENERATION_KEY = "gemeinsam:content-generation"
-GENERATION_TTL = 60 * 60 * 24 * 30
-
-
-def content_generation() -> str:
-    """The current generation, "<counter>.<unix time of the last change>"; created if missing."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        value = f"{time.time_ns()}.{int(time.time())}"
-        try:
-            cache.add(GENERATION_KEY, value, GENERATION_TTL)
-        except CacheUnavailableError:
-            # Nothing can be served from a cache that cannot be reached: a generation of
-            # its own keeps anything stored meanwhile from being taken for current.
-            return value
-        value = cache.get(GENERATION_KEY, value)
-    return str(value)
-
-
-def content_changed_at() -> int:
-    """Unix time of the last public change, for Last-Modified headers."""
-    return int(content_generation().split(".")[1])
-
-
-def purge_public_content() -> None:
-    """Make every cached anonymous page, feed and sitemap stale."""
-    cache.set(GENERATION_KEY, f"{time.time_ns()}.{int(time.time())}", GENERATION_TTL)
+__all__ = [
+    "ANY",
+    "SITE",
+    "Scope",
+    "cached_fragment",
+    "changed_at",
+    "collection_scope",
+    "conditional_output",
+    "invalidate",
+    "public_content_changed",
+    "public_etag",
+    "reads",
+    "recording",
+    "reference_scope",
+    "target_scope",
+    "target_scope_for",
+    "versions",
+]

@@ -1,4 +1,10 @@
-"""Full-page cache for anonymous readers."""
+"""Full-page cache for anonymous readers, and the Cache-Control that lets the edge keep pages.
+
+An entry holds the response and the versions of the scopes the view read
+(:mod:`gemeinsam.core.caching.scopes`); a hit is served while one multi-get finds them all
+unchanged. The key holds everything else the response depends on for a visitor without a
+session: method, scheme, host, path and query, and the request headers views vary on.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching.scopes import Reading, Scope, is_current, recording
 
 UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/media/", "/static/", "/count/")
 CACHEABLE_STATUS = {200, 301, 404}
@@ -37,8 +44,8 @@ class LocalPages:
     """The most recently served pages of this process, in front of the shared cache.
 
     A hit here saves reading and unpickling the page from the shared cache. It cannot serve a
-    stale page: keys include the public-content generation, which is read from the shared
-    cache on every request, so a purge in any process misses here at once.
+    stale page: the versions of the entry's scopes are read from the shared cache on every
+    request, so a change in any process misses here at once.
     """
 
     SIZE = 256
@@ -66,12 +73,24 @@ class LocalPages:
                 self._entries.popitem(last=False)
 
 
+class Entry(NamedTuple):
+    versions: dict[Scope, str]
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+
+
+STATUS_HEADER = "X-Cache"
+
+
 class AnonymousPageCacheMiddleware:
     """Serve and store whole responses for visitors without a session.
 
     A visitor with a session cookie (signed in, or after submitting a form) always gets a
-    fresh page. Responses that set a cookie, vary on the cookie of a signed-in user, or say
-    ``private``/``no-store`` are never stored.
+    fresh page. Responses that set a cookie, vary on a header the key does not hold, or say
+    ``private``/``no-store`` are never stored. Stored pages get a ``Cache-Control`` that a
+    CDN or nginx may honour for a few seconds (``EDGE_CACHE_SECONDS``); a response that
+    sets a cookie or is personal to a session is marked ``private`` instead.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -79,6 +98,12 @@ class AnonymousPageCacheMiddleware:
         self._local = LocalPages()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        with recording() as reading:
+            response = self._serve(request, reading)
+        _mark_personal_responses_private(request, response)
+        return response
+
+    def _serve(self, request: HttpRequest, reading: Reading) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
         if seconds and "HTTP_IF_NONE_MATCH" in request.META:
             return self._conditional(request, seconds)
@@ -87,28 +112,32 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request)
         cached = self._cached(key, seconds)
         if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
+            response = HttpResponse(cached.content, status=cached.status)
+            for name, value in cached.headers:
                 response[name] = value
-            response["X-Page-Cache"] = "hit"
+            _status(response, "hit")
             return response
         response = self.get_response(request)
         if self._is_cacheable_response(response):
-            headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
-            entry = (response.status_code, headers, response.content)
+            _add_edge_cache_control(response)
+            headers = [(k, v) for k, v in response.items() if k.lower() != STATUS_HEADER.lower()]
+            entry = Entry(
+                reading.stored_versions(), response.status_code, headers, response.content
+            )
             cache.set(key, entry, seconds)
             self._local.put(key, entry, seconds)
-            response["X-Page-Cache"] = "miss"
+            _status(response, "miss")
         return response
 
-    def _cached(self, key: str, seconds: int) -> Any | None:
+    def _cached(self, key: str, seconds: int) -> Entry | None:
+        """The stored entry for ``key`` if all its scopes are unchanged."""
         cached = self._local.get(key)
         if cached is None:
             cached = cache.get(key)
-            if cached is not None:
-                self._local.put(key, cached, seconds)
-        return cached
+            if not isinstance(cached, Entry):
+                return None
+            self._local.put(key, cached, seconds)
+        return cached if is_current(cached.versions) else None
 
     def _conditional(self, request: HttpRequest, seconds: int) -> HttpResponse:
         """A revalidation (a feed reader's If-None-Match): answered with 304 from the cached
@@ -117,16 +146,15 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         cached = self._cached(self._key(request), seconds)
         if cached is not None:
-            status, headers, _content = cached
-            kept = {name.lower(): (name, value) for name, value in headers}
+            kept = {name.lower(): (name, value) for name, value in cached.headers}
             etag = kept.get("etag", ("", ""))[1]
             wanted = parse_etags(request.META["HTTP_IF_NONE_MATCH"])
-            if status == 200 and etag and ("*" in wanted or etag in wanted):
+            if cached.status == 200 and etag and ("*" in wanted or etag in wanted):
                 response = HttpResponseNotModified()
                 for header in ("etag", "last-modified", "cache-control", "expires", "vary"):
                     if header in kept:
                         response[kept[header][0]] = kept[header][1]
-                response["X-Page-Cache"] = "hit"
+                _status(response, "hit")
                 return response
         return self.get_response(request)
 
@@ -155,16 +183,15 @@ class AnonymousPageCacheMiddleware:
         cache_control = response.get("Cache-Control", "").lower()
         if "private" in cache_control or "no-store" in cache_control:
             return False
-        varies = {v.lower() for v in re.split(r"\s*,\s*", response.get("Vary", "").strip()) if v}
-        return varies <= HONOURED_VARY
+        return _varies_on(response) <= HONOURED_VARY
 
     @staticmethod
     def _key(request: HttpRequest) -> str:
-        """Everything the response depends on for a visitor without a session: the
-        content generation, method, scheme, host, path and query, and the keyed headers."""
+        """Everything the response depends on for a visitor without a session, apart from
+        the content (which the entry's scopes stand for): method, scheme, host, path and
+        query, and the keyed headers."""
         raw = "|".join(
             (
-                content_generation(),
                 request.method or "",
                 request.scheme or "",
                 request.get_host(),
@@ -173,3 +200,42 @@ class AnonymousPageCacheMiddleware:
             )
         )
         return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _varies_on(response: HttpResponse) -> set[str]:
+    return {v.lower() for v in re.split(r"\s*,\s*", response.get("Vary", "").strip()) if v}
+
+
+def _status(response: HttpResponse, status: str) -> None:
+    if settings.CACHE_STATUS_HEADER:
+        response[STATUS_HEADER] = status
+
+
+def _add_edge_cache_control(response: HttpResponse) -> None:
+    """Let a CDN or nginx share the page for a few seconds and serve it stale while it
+    revalidates; browsers revalidate every time (``max-age=0``). A view that chose its own
+    lifetime keeps it."""
+    seconds = settings.EDGE_CACHE_SECONDS
+    if not seconds or "Cache-Control" in response:
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds,
+        stale_while_revalidate=seconds * 2,
+    )
+
+
+def _mark_personal_responses_private(request: HttpRequest, response: HttpResponse) -> None:
+    """No shared cache may keep a response that sets a cookie (a form token, a session) or
+    that was built for a session (it varies on the cookie and the visitor has one)."""
+    personal = bool(response.cookies) or (
+        settings.SESSION_COOKIE_NAME in request.COOKIES and "cookie" in _varies_on(response)
+    )
+    if personal:
+        cache_control = response.get("Cache-Control", "").lower()
+        if "private" not in cache_control and "no-store" not in cache_control:
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            patch_cache_control(response, private=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
+
+from gemeinsam.core.caching import SITE, cached_fragment
 
 register = template.Library()
 
@@ -33,31 +36,26 @@ class PublicFragmentNode(template.Node):
         self.parts = parts
 
     def render(self, context: template.Context) -> str:
-        import hashlib
-
-        from django.core.cache import cache
-        from django.utils.translation import get_language
-
-        from gemeinsam.core.caching import content_generation
-
         request = context.get("request")
         if getattr(request, "is_preview", False) or context.get("is_embargo_preview"):
             return self.nodelist.render(context)  # drafts and embargoed text are never kept
         values = [str(part.resolve(context)) for part in self.parts]
-        raw = "|".join([content_generation(), get_language() or "", self.name, *values])
-        key = "fragment:" + hashlib.sha256(raw.encode()).hexdigest()
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, FRAGMENT_SECONDS)
+        html = cached_fragment(
+            "fragment",
+            [SITE],
+            [get_language() or "", self.name, *values],
+            lambda: self.nodelist.render(context),
+            timeout=FRAGMENT_SECONDS,
+        )
         return str(html)
 
 
 @register.tag
 def publiccache(parser: template.base.Parser, token: template.base.Token) -> PublicFragmentNode:
     """``{% publiccache "name" value… %}…{% endpubliccache %}``: a part of a page that is the
-    same for every viewer, cached until the next public change (the public-content
-    generation), per language and per the values given. Previews render it afresh.
+    same for every viewer and reads nothing members write (no counts, no comments), cached
+    until the site changes (the site scope), per language and per the values given.
+    Previews render it afresh.
 
     Only for what nobody sees differently: no user, no CSRF token, no form inside.
     """

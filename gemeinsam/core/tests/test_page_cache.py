@@ -11,8 +11,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from gemeinsam.conversations.tests.factories import make_comment
-from gemeinsam.core.caching import GENERATION_KEY, purge_public_content
+from gemeinsam.core.caching import SITE, invalidate
 from gemeinsam.core.caching.pages import AnonymousPageCacheMiddleware, LocalPages
+from gemeinsam.core.caching.scopes import VERSION_PREFIX
 from gemeinsam.core.engagement import target_reference
 
 pytestmark = pytest.mark.django_db
@@ -21,17 +22,17 @@ pytestmark = pytest.mark.django_db
 def test_a_purge_in_another_process_reaches_this_one_at_once(newsroom: Any) -> None:
     story = newsroom.add_story(title="Before the change")
     client = Client()
-    assert client.get(story.url)["X-Page-Cache"] == "miss"
-    assert client.get(story.url)["X-Page-Cache"] == "hit"  # now in this process's layer too
+    assert client.get(story.url)["X-Cache"] == "miss"
+    assert client.get(story.url)["X-Cache"] == "hit"  # now in this process's layer too
     story.title = "After the change"
     story.save_revision().publish()
-    # Another process purges: only the shared generation changes.
-    cache.set(GENERATION_KEY, "another-process.1", 60)
+    # Another process changes the site: only the shared version of its scope changes.
+    cache.set(VERSION_PREFIX + SITE, "another-process.1", 60)
     response = client.get(story.url)
-    assert response["X-Page-Cache"] == "miss"
+    assert response["X-Cache"] == "miss"
     assert "After the change" in response.content.decode()
-    purge_public_content()
-    assert client.get(story.url)["X-Page-Cache"] == "miss"
+    invalidate(SITE)
+    assert client.get(story.url)["X-Cache"] == "miss"
 
 
 def test_local_pages_expire_and_keep_only_the_latest(monkeypatch: Any) -> None:
@@ -59,9 +60,9 @@ def test_feed_readers_revalidate_against_the_cached_page(
         again = client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again["ETag"] == etag
-    assert again["X-Page-Cache"] == "hit"
+    assert again["X-Cache"] == "hit"
     assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
-    purge_public_content()  # a change: the old validator no longer matches
+    invalidate(SITE)  # a change: the old validator no longer matches
     assert client.get("/en/feeds/rss/", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -82,7 +83,7 @@ def test_an_htmx_request_does_not_poison_the_page_for_readers_without_javascript
     assert "<html" in page.content.decode()
     assert "First!" in page.content.decode()
     assert "HX-Request" in page["Vary"]
-    assert client.get(url, HTTP_HX_REQUEST="true")["X-Page-Cache"] == "hit"
+    assert client.get(url, HTTP_HX_REQUEST="true")["X-Cache"] == "hit"
     assert "<html" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
 

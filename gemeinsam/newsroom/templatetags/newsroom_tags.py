@@ -6,13 +6,12 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import SITE, cached_fragment
 from gemeinsam.newsroom.selectors import legal_links as select_legal_links
 
 register = template.Library()
@@ -22,19 +21,17 @@ register = template.Library()
 def legal_links() -> list[dict[str, str]]:
     """Imprint, privacy, terms and contact of the active language, cached until content changes."""
     language = get_language() or settings.LANGUAGE_CODE
-    key = f"legal-links:{language}:{content_generation()}"
-    links = cache.get(key)
-    if links is None:
-        try:
-            locale = Locale.objects.get(language_code=language)
-        except Locale.DoesNotExist:
+
+    def build() -> list[dict[str, str]]:
+        locale = Locale.objects.filter(language_code=language).first()
+        if locale is None:
             return []
-        links = [
+        return [
             {"title": page.title, "url": page.get_url(), "kind": page.kind}
             for page in select_legal_links(locale=locale)
         ]
-        cache.set(key, links, 3600)
-    return list(links)
+
+    return list(cached_fragment("legal-links", [SITE], [language], build, timeout=3600))
 
 
 @register.simple_tag(takes_context=True)

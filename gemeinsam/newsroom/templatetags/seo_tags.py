@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import template
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from gemeinsam.core.caching import content_generation
+from gemeinsam.core.caching import SITE, cached_fragment, target_scope
 from gemeinsam.newsroom.models import StoryPage
 from gemeinsam.newsroom.seo import HeadTags, site_head, story_head
 
@@ -28,14 +27,12 @@ def story_seo(context: template.Context) -> HeadTags | None:
         return story_head(page, request, preview=preview)
     # The same for every reader until the next public change: cached, it saves the author,
     # tag, image and translation queries of each signed-in or uncached view.
-    key = ":".join(
-        ("story-head", content_generation(), str(page.pk), request.scheme or "", request.get_host())
+    return cached_fragment(
+        "story-head",
+        [SITE, target_scope(page)],
+        [str(page.pk), request.scheme or "", request.get_host()],
+        lambda: story_head(page, request),
     )
-    head = cache.get(key)
-    if head is None:
-        head = story_head(page, request)
-        cache.set(key, head, 300)
-    return cast(HeadTags, head)
 
 
 @register.simple_tag(takes_context=True)

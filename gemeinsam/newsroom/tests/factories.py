@@ -9,6 +9,7 @@ from typing import Any
 import factory
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.test import TestCase
 from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.documents.models import Document
@@ -74,6 +75,18 @@ class PressContactFactory(factory.django.DjangoModelFactory):
     phone = "+49 30 1234567"
 
 
+def committed() -> Any:
+    """A block whose writes count as committed: what waits for the commit (the cache scopes
+    change) runs at its end, as in production; inside a test's transaction nothing commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def publish_committed(page: Page) -> None:
+    """Publish ``page`` as a committed change."""
+    with committed():
+        page.save_revision().publish()
+
+
 class Newsroom:
     """A site with an English home page, its German translation and a story index in each."""
 
@@ -116,7 +129,7 @@ class Newsroom:
         parent = parent or self.index
         page = parent.add_child(instance=model(**defaults, live=False))
         if publish:
-            page.save_revision().publish()
+            publish_committed(page)
             page.refresh_from_db()
         return page.specific
 
@@ -125,7 +138,7 @@ class Newsroom:
     ) -> PressReleasePage:
         release = self.add_story(PressReleasePage, publish=False, **fields)
         release.go_live_at = timezone.now() + lifts_in
-        release.save_revision().publish()
+        publish_committed(release)
         release.refresh_from_db()
         return release
 

@@ -30,7 +30,9 @@ from gemeinsam.newsroom.tests.factories import (
     AuthorFactory,
     ImageFactory,
     PressContactFactory,
+    committed,
     make_document,
+    publish_committed,
 )
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +119,7 @@ def test_cached_pages_show_the_release_right_after_the_lift(
 ) -> None:
     settings.PAGE_CACHE_SECONDS = 300
     assert SECRET_TITLE not in client.get("/en/").content.decode()
-    assert client.get("/en/")["X-Page-Cache"] == "hit"
+    assert client.get("/en/")["X-Cache"] == "hit"
 
     with time_machine.travel(embargoed.go_live_at + timedelta(seconds=1)):
         publish_due_content()
@@ -456,14 +458,15 @@ def test_files_of_a_view_restricted_page_are_not_public(newsroom, client, settin
     story = newsroom.add_story(title="Members only", lead_image=image)
     document = make_document("Members only terms")
     story.body = [("paragraph", f'<p><a linktype="document" id="{document.pk}">terms</a></p>')]
-    story.save_revision().publish()
+    publish_committed(story)
     assert client.get(image.file.url).status_code == 200
     assert client.get(document.url).status_code == 200
     assert "Members only" in client.get(story.url).content.decode()
 
-    PageViewRestriction.objects.create(
-        page=story, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
-    )
+    with committed():
+        PageViewRestriction.objects.create(
+            page=story, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+        )
 
     assert client.get(image.file.url).status_code == 404
     assert client.get(document.url).status_code == 404
@@ -540,7 +543,8 @@ def test_a_restriction_lifted_makes_the_files_public_again(newsroom, client) -> 
     )
     assert client.get(image.file.url).status_code == 404
 
-    restriction.delete()
+    with committed():
+        restriction.delete()
 
     assert client.get(image.file.url).status_code == 200
 

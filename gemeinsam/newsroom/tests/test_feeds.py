@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gemeinsam.core.caching import purge_public_content
+from gemeinsam.core.caching import SITE, invalidate
 from gemeinsam.newsroom.models import ArticlePage, NewsPage, PressReleasePage
 from gemeinsam.newsroom.services import publish_due_content
 from gemeinsam.newsroom.tests.factories import AuthorFactory, ImageFactory
@@ -256,10 +256,10 @@ def test_feed_queries_do_not_grow_with_the_number_of_stories(newsroom: Any, clie
 
     add_illustrated_stories(2, 0)
     _render_queries(client, "/en/feeds/rss/")  # warms the site-root cache
-    purge_public_content()
+    invalidate(SITE)
     few = _render_queries(client, "/en/feeds/rss/")
     add_illustrated_stories(6, 2)
-    purge_public_content()
+    invalidate(SITE)
     many = _render_queries(client, "/en/feeds/rss/")
 
     assert many == few
@@ -304,7 +304,7 @@ def test_if_modified_since_gets_304_until_the_next_publish(
     assert response.status_code == 304
     assert len(queries) <= 2
 
-    purge_public_content()
+    invalidate(SITE)
     stale = client.get("/en/feeds/rss/", HTTP_IF_MODIFIED_SINCE="Thu, 01 Jan 1970 00:00:00 GMT")
     assert stale.status_code == 200
 

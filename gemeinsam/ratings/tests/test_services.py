@@ -171,16 +171,21 @@ def test_rating_announces_the_stars_after_commit(story, member, django_capture_o
     assert received[0]["context"]["stars"] == 9
 
 
-def test_rating_purges_public_pages_on_commit(story, member, django_capture_on_commit_callbacks):
-    from gemeinsam.core.caching import content_generation
+def test_rating_changes_the_items_scope_on_commit_and_no_other(
+    story, member, django_capture_on_commit_callbacks
+):
+    from gemeinsam.core.caching import SITE, target_scope, versions
 
-    before = content_generation()
+    scopes = [target_scope(story), SITE]
+    before = versions(scopes)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rate(member, story, 6)
-    assert content_generation() == before
+    assert versions(scopes) == before
     for callback in callbacks:
         callback()
-    assert content_generation() != before
+    after = versions(scopes)
+    assert after[target_scope(story)] != before[target_scope(story)]
+    assert after[SITE] == before[SITE]
 
 
 def test_deleting_a_member_removes_their_ratings_from_every_aggregate(newsroom, make_member):
