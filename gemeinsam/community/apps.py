@@ -19,11 +19,13 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from gemeinsam.community import models, tasks
+        from gemeinsam.core.caching.edge import register_edge_urls
         from gemeinsam.core.events import activity_happened
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
         from gemeinsam.core.scheduler import register_periodic_job
 
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
+        register_edge_urls(_fan_count_urls)
         register_periodic_job(
             "notification-digests",
             tasks.send_due_digests_task,
@@ -109,3 +111,11 @@ class CommunityConfig(AppConfig):
                 {"last_sent_at": "when"},
             )
         )
+
+
+def _fan_count_urls(scope: str) -> list[str]:
+    """The host's fan count shows on the home pages."""
+    from gemeinsam.community.selectors import FANS
+    from gemeinsam.core.caching.edge import site_home_urls
+
+    return site_home_urls() if scope == FANS else []

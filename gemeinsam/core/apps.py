@@ -33,10 +33,13 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from gemeinsam.core import tasks
+        from gemeinsam.core.caching.edge import purge_edge
+        from gemeinsam.core.caching.scopes import on_scopes_changed
         from gemeinsam.core.models import CustomImage, DeletionRequest
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
         from gemeinsam.core.scheduler import register_periodic_job
 
+        on_scopes_changed(purge_edge)
         register_periodic_job(
             "purge-deleted-accounts",
             tasks.purge_due_deletions_task,

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -27,19 +28,29 @@ OPERATIONS = Path(django_settings.BASE_DIR) / "docs" / "operations.md"
 
 def test_operations_shows_the_nginx_configuration_as_it_is() -> None:
     documented = OPERATIONS.read_text()
-    for name in ("gemeinsam.conf", "gemeinsam-proxy.conf"):
+    for name in ("gemeinsam.conf", "gemeinsam-proxy.conf", "gemeinsam-purge.conf"):
         assert (NGINX_DIR / name).read_text().strip() in documented, name
 
 
+@dataclass(frozen=True)
+class Nginx:
+    """The port readers use, and the one purges go to."""
+
+    port: int
+    purge_port: int
+
+
 @pytest.fixture
-def nginx(live_server: Any, tmp_path: Path) -> Iterator[int]:
-    """nginx on 127.0.0.1 with gemeinsam-proxy.conf as shipped, in front of the live server."""
+def nginx(live_server: Any, tmp_path: Path) -> Iterator[Nginx]:
+    """nginx on 127.0.0.1 with gemeinsam-proxy.conf and gemeinsam-purge.conf as shipped, in
+    front of the live server."""
     binary = shutil.which("nginx") or (
         "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
     )
     if binary is None:
         skip_or_fail("nginx is not installed (Debian: apt-get install nginx-light)")
     port = free_port()
+    purge_port = free_port()
     app = urlsplit(live_server.url)
     temp = "\n".join(
         f"    {kind}_temp_path {tmp_path / kind};"
@@ -63,6 +74,10 @@ http {{
         listen 127.0.0.1:{port};
         include {NGINX_DIR / "gemeinsam-proxy.conf"};
     }}
+    server {{
+        listen 127.0.0.1:{purge_port};
+        include {NGINX_DIR / "gemeinsam-purge.conf"};
+    }}
 }}
 """
     )
@@ -74,7 +89,8 @@ http {{
     assert started.returncode == 0, started.stderr.decode()
     try:
         _wait_for(port)
-        yield port
+        _wait_for(purge_port)
+        yield Nginx(port, purge_port)
     finally:
         subprocess.run(
             [binary, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-s", "stop"],
@@ -97,16 +113,21 @@ def _wait_for(port: int) -> None:
 class Visitor:
     """A browser on its own loopback address (127.0.0.2, 127.0.0.3, …), keeping cookies."""
 
-    def __init__(self, port: int, address: str) -> None:
+    def __init__(self, port: int, address: str, host: str = "") -> None:
         self.port = port
         self.address = address
+        self.host = host
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Any:
         connection = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=20, source_address=(self.address, 0)
         )
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {}
+        if self.cookies:  # as a browser: no Cookie header at all without cookies
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.host:
+            headers["Host"] = self.host
         body = None
         if form is not None:
             body = urlencode(form)
@@ -134,20 +155,79 @@ class Visitor:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(("trusted", "shared"), [(["127.0.0.1"], False), ([], True)])
 def test_two_visitors_behind_nginx_keep_separate_login_limits_only_if_it_is_trusted(
-    nginx: int, settings: Any, staff_user: Any, trusted: list[str], shared: bool
+    nginx: Nginx, settings: Any, staff_user: Any, trusted: list[str], shared: bool
 ) -> None:
     settings.TRUSTED_PROXIES = trusted
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
     EmailAddress.objects.create(user=staff_user, email=staff_user.email, verified=True)
-    guesser = Visitor(nginx, "127.0.0.2")
+    guesser = Visitor(nginx.port, "127.0.0.2")
     for attempt in range(10):
         assert guesser.log_in(f"nobody-{attempt}@example.org", "wrong").status == 200
 
     locked_out = guesser.log_in(staff_user.email, "correct-horse-9")
-    other = Visitor(nginx, "127.0.0.3").log_in(staff_user.email, "correct-horse-9")
+    other = Visitor(nginx.port, "127.0.0.3").log_in(staff_user.email, "correct-horse-9")
 
     assert "Too many failed login attempts" in locked_out.text
     if shared:
         assert "Too many failed login attempts" in other.text
     else:
         assert other.status == 302, other.text[:500]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_nginx_keeps_anonymous_pages_and_a_rating_purges_only_that_story(
+    nginx: Nginx, settings: Any, newsroom: Any, member: Any
+) -> None:
+    from gemeinsam.core.engagement import target_reference
+    from gemeinsam.ratings.services import rate_item
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    settings.WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{nginx.purge_port}",
+        }
+    }
+    story_a = newsroom.add_story(title="Story A", slug="story-a")
+    story_b = newsroom.add_story(title="Story B", slug="story-b")
+    reader = Visitor(nginx.port, "127.0.0.2", host="localhost")  # the site's host name
+    for story in (story_a, story_b):
+        first = reader.request("GET", story.url)
+        assert first.status == 200, first.text[:300]
+        assert "public" in first.headers["Cache-Control"]
+        assert reader.request("GET", story.url).headers["X-Edge-Cache"] == "HIT"
+    assert "1 rating" not in reader.request("GET", story_a.url).text
+
+    ct_id, obj_id = target_reference(story_a)
+    rate_item(user=member, content_type_id=ct_id, object_id=obj_id, stars=7)  # commits
+
+    fresh = reader.request("GET", story_a.url)
+    assert fresh.headers["X-Edge-Cache"] == "HIT"  # the purge put the new page in the cache
+    assert "1 rating" in fresh.text
+    assert reader.request("GET", story_b.url).headers["X-Edge-Cache"] == "HIT"
+    # The purge address answers nothing but purges, and only from this machine.
+    assert Visitor(nginx.purge_port, "127.0.0.1").request("GET", story_a.url).status == 405
+    assert Visitor(nginx.purge_port, "127.0.0.2").request("PURGE", story_a.url).status == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_nginx_never_shares_a_page_with_a_form_token_or_a_members_page(
+    nginx: Nginx, settings: Any, newsroom: Any, staff_user: Any
+) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    EmailAddress.objects.create(user=staff_user, email=staff_user.email, verified=True)
+    story = newsroom.add_story()
+    member = Visitor(nginx.port, "127.0.0.2")
+    assert member.log_in(staff_user.email, "correct-horse-9").status == 302
+    for _ in range(2):
+        page = member.request("GET", story.url)
+        assert page.status == 200
+        assert "private" in page.headers["Cache-Control"]
+        assert page.headers["X-Edge-Cache"] in ("BYPASS", "MISS")
+    stranger = Visitor(nginx.port, "127.0.0.3")
+    login = stranger.request("GET", "/en/accounts/login/")
+    assert "public" not in login.headers.get("Cache-Control", "")
+    # The member's pages were never stored: the first anonymous reader misses.
+    assert stranger.request("GET", story.url).headers["X-Edge-Cache"] == "MISS"
