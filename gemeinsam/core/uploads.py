@@ -459,7 +459,7 @@ def store_pending_image(
     header = inspect_image(upload, limits=limits)
     storage = storage or default_storage
     upload.seek(0)
-    name = storage.save(f"{PENDING_FOLDER}{uuid.uuid4().hex}.upload", ContentFile(upload.read()))
+    name = storage.save(f"{PENDING_FOLDER}{uuid.uuid4().hex}.upload", upload)
     return PendingImage(name=name, header=header)
 
 
