@@ -19,15 +19,24 @@ def _create_roles(sender: Any, **kwargs: Any) -> None:
 
 
 def _delete_profiles(rows: Any, options: dict[str, Any]) -> None:
-    """Delete profiles together with their avatar files. The files go once the purge has
-    committed: a purge that fails and rolls back keeps the profile with its avatar."""
+    """Delete profiles together with their avatar files and any upload still waiting to be
+    processed. The files go once the purge has committed: a purge that fails and rolls back
+    keeps the profile with its avatar."""
     from functools import partial
 
     from django.db import transaction
 
+    from gemeinsam.core.uploads import discard_pending_image
+
     for profile in rows:
         if profile.avatar:
             transaction.on_commit(partial(profile.avatar.storage.delete, profile.avatar.name))
+        if profile.avatar_pending:
+            transaction.on_commit(
+                partial(
+                    discard_pending_image, profile.avatar_pending, storage=profile.avatar.storage
+                )
+            )
     rows.delete()
 
 
@@ -105,6 +114,8 @@ def _register_personal_data() -> None:
                 "bio": "The text about you on your profile page.",
                 "links": "Up to three web addresses shown on your profile page.",
                 "avatar": "Your profile picture (stored without location or camera data).",
+                "avatar_status": "Whether a new profile picture is still being processed.",
+                "avatar_pending": "Where a new picture waits, as uploaded, until it is processed.",
                 "updated_at": "When you last changed your profile.",
             },
             policy="custom",

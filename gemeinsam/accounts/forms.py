@@ -9,12 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from gemeinsam.accounts.models import MailPreference, Profile, User
-from gemeinsam.accounts.services import (
-    AVATAR_MAX_BYTES,
-    PreparedAvatar,
-    ProfileError,
-    prepare_avatar,
-)
+from gemeinsam.accounts.services import ProfileError, check_avatar
 
 _http_only = URLValidator(
     schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
@@ -42,9 +37,11 @@ class ProfileForm(forms.Form):
         label=_("Profile picture"),
         required=False,
         widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,image/gif"}
         ),
-        help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB. We remove location and camera data."),
+        help_text=_(
+            "JPEG, PNG, WebP, HEIC or GIF, at most 5 MB. We remove location and camera data."
+        ),
     )
     remove_avatar = forms.BooleanField(label=_("Remove my profile picture"), required=False)
 
@@ -80,17 +77,16 @@ class ProfileForm(forms.Form):
     def clean_link_3(self) -> str:
         return self._clean_link("link_3")
 
-    def clean_avatar(self) -> PreparedAvatar | None:
-        """The checked, re-encoded picture (decoded here once; the service stores it)."""
+    def clean_avatar(self) -> Any:
+        """The upload, checked by its header only (the service stores it for processing)."""
         upload = self.cleaned_data.get("avatar")
         if not upload:
             return None
-        if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
-            raise forms.ValidationError(_("The picture is larger than 5 MB."))
         try:
-            return prepare_avatar(upload)
+            check_avatar(upload)
         except ProfileError as error:
             raise forms.ValidationError(str(error)) from error
+        return upload
 
     @property
     def links(self) -> list[str]:

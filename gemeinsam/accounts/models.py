@@ -127,6 +127,13 @@ def _avatar_path(instance: Profile, filename: str) -> str:
 class Profile(models.Model):
     """What a member shows about themselves on their public profile page."""
 
+    class AvatarStatus(models.TextChoices):
+        """Where the latest avatar upload stands; ``avatar`` is always the one shown."""
+
+        READY = "ready", _("ready")
+        PROCESSING = "processing", _("processing")
+        FAILED = "failed", _("failed")
+
     BIO_MAX_LENGTH = 500
     MAX_LINKS = 3
 
@@ -134,6 +141,11 @@ class Profile(models.Model):
     bio = models.TextField(_("about me"), max_length=BIO_MAX_LENGTH, blank=True)
     links = models.JSONField(_("links"), default=list, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=_avatar_path, blank=True)
+    avatar_status = models.CharField(
+        _("avatar status"), max_length=12, choices=AvatarStatus.choices, default=AvatarStatus.READY
+    )
+    # The storage name of the raw upload its task is still to process (private, never served).
+    avatar_pending = models.CharField(_("avatar upload waiting"), max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -145,6 +145,11 @@ class MemberProfile:
     def avatar_url(self) -> str:
         return self.profile.avatar.url if self.profile and self.profile.avatar else ""
 
+    @property
+    def avatar_status(self) -> str:
+        """Whether a new avatar is still processing or failed (shown to the member only)."""
+        return self.profile.avatar_status if self.profile else Profile.AvatarStatus.READY
+
 
 def member_profile(user_id: int, *, viewer: Any = None) -> MemberProfile | None:
     """The profile of an active member as ``viewer`` may see it; None if absent or blocked.
@@ -190,3 +195,9 @@ def blocked_and_muted(*, user: User) -> tuple[list[User], list[User]]:
     )
     muted = list(User.objects.filter(mutes_received__muter=user).order_by("display_name", "email"))
     return blocked, muted
+
+
+def avatar_status(*, user: User) -> str:
+    """Whether ``user``'s latest avatar upload is ready, still processing or failed."""
+    status = Profile.objects.filter(user=user).values_list("avatar_status", flat=True).first()
+    return status or Profile.AvatarStatus.READY

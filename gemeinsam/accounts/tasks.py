@@ -89,3 +89,12 @@ def forget_delivery(delivery_id: str) -> None:
     DBTaskResult.objects.filter(args_kwargs__kwargs__delivery_id=delivery_id).update(
         args_kwargs={"args": [], "kwargs": {"delivery_id": delivery_id}}
     )
+
+
+@task()
+def process_avatar_task(*, profile_id: int, pending_name: str) -> str:
+    """Turn a member's pending avatar upload into their avatar (decoding happens here, off
+    the request); enqueued when the profile form saves a new picture."""
+    from gemeinsam.accounts.services import process_avatar
+
+    return process_avatar(profile_id=profile_id, pending_name=pending_name)

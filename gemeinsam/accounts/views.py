@@ -23,7 +23,12 @@ from gemeinsam.accounts.mail import (
     read_unsubscribe_token,
 )
 from gemeinsam.accounts.models import MailPreference, User
-from gemeinsam.accounts.selectors import blocked_and_muted, mail_preferences, member_profile
+from gemeinsam.accounts.selectors import (
+    avatar_status,
+    blocked_and_muted,
+    mail_preferences,
+    member_profile,
+)
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -166,7 +171,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile_settings.html",
-        {"form": form, "section": "profile"},
+        {"form": form, "section": "profile", "avatar_status": avatar_status(user=user)},
         status=status,
     )
 

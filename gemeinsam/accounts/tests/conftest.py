@@ -28,6 +28,13 @@ def other_member(db) -> User:  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Captures what a save leaves for after its commit (the avatar's processing task runs
+    then, at once under the test settings); ``execute=True`` runs it."""
+    return django_capture_on_commit_callbacks
+
+
 def csrf_client(user: User | None = None) -> tuple[Client, str]:
     """A client that enforces CSRF checks, with a token it may send."""
     client = Client(enforce_csrf_checks=True)

@@ -47,16 +47,17 @@ def _profile_data(token: str, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_member_saves_profile_and_avatar_loses_exif_and_shrinks(member) -> None:
+def test_member_saves_profile_and_avatar_loses_exif_and_shrinks(member, run_tasks) -> None:
     client, token = csrf_client(member)
     photo = _photo_with_exif()
     with Image.open(io.BytesIO(photo.read())) as original:
         assert original.getexif()
     photo.seek(0)
 
-    response = client.post(
-        SETTINGS, _profile_data(token, link_1="https://ada.example.org/", avatar=photo)
-    )
+    with run_tasks(execute=True):
+        response = client.post(
+            SETTINGS, _profile_data(token, link_1="https://ada.example.org/", avatar=photo)
+        )
 
     assert response.status_code == 303
     assert response["Location"] == SETTINGS
@@ -74,15 +75,14 @@ def test_member_saves_profile_and_avatar_loses_exif_and_shrinks(member) -> None:
     assert member.display_name == "Ada"
 
 
-def test_replacing_the_avatar_deletes_the_old_file(
-    member, django_capture_on_commit_callbacks
-) -> None:
+def test_replacing_the_avatar_deletes_the_old_file(member, run_tasks) -> None:
     client, token = csrf_client(member)
-    client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif()))
+    with run_tasks(execute=True):
+        client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif()))
     old = Profile.objects.get(user=member).avatar
     storage, old_name = old.storage, old.name
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with run_tasks(execute=True):
         client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif((300, 300))))
 
     assert not storage.exists(old_name)
@@ -415,10 +415,11 @@ def _many_pixels() -> bytes:
     ids=["decompression-bomb", "over-16-megapixels", "cut-short"],
 )
 def test_a_bad_picture_is_refused_with_a_message_and_the_old_avatar_stays(
-    member, make: Any, message: str
+    member, run_tasks, make: Any, message: str
 ) -> None:
     client, token = csrf_client(member)
-    client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif()))
+    with run_tasks(execute=True):
+        client.post(SETTINGS, _profile_data(token, avatar=_photo_with_exif()))
     before = _saved_avatar(member)
 
     response = client.post(
@@ -435,7 +436,9 @@ def test_a_bad_picture_is_refused_with_a_message_and_the_old_avatar_stays(
     assert member.display_name == "Ada"  # nothing of the refused form was saved
 
 
-def test_the_avatar_is_decoded_once_and_keeps_no_comment(member, monkeypatch, tmp_path) -> None:
+def test_the_request_decodes_nothing_and_the_task_decodes_once_keeping_no_comment(
+    member, run_tasks, monkeypatch, tmp_path
+) -> None:
     from PIL import ImageFile
 
     from gemeinsam.core.tests.test_uploads import SECRET, exiftool_tags, metadata_in
@@ -454,11 +457,16 @@ def test_the_avatar_is_decoded_once_and_keeps_no_comment(member, monkeypatch, tm
     photo = _jpeg((3200, 2400), comment=SECRET, exif=exif)
     client, token = csrf_client(member)
 
-    response = client.post(
-        SETTINGS, _profile_data(token, avatar=SimpleUploadedFile("me.jpg", photo))
-    )
+    with run_tasks() as tasks:
+        response = client.post(
+            SETTINGS, _profile_data(token, avatar=SimpleUploadedFile("me.jpg", photo))
+        )
 
     assert response.status_code == 303
+    assert decodes == []  # the request only read the header
+    with run_tasks(execute=True):  # the task, and what it leaves for after its commit
+        for task in tasks:
+            task()
     assert decodes == [(1600, 1200)]  # once, at half the scale: still twice the stored size
     _name, stored = _saved_avatar(member)
     assert SECRET not in stored
@@ -466,13 +474,14 @@ def test_the_avatar_is_decoded_once_and_keeps_no_comment(member, monkeypatch, tm
     assert metadata_in(exiftool_tags(tmp_path / "avatar.jpg")) == {}
 
 
-def test_a_gif_avatar_is_stored_as_a_fresh_png(member, tmp_path) -> None:
+def test_a_gif_avatar_is_stored_as_a_fresh_png(member, run_tasks, tmp_path) -> None:
     from gemeinsam.core.tests.test_uploads import SECRET, exiftool_tags, gif_with_comment_and_xmp
 
     client, token = csrf_client(member)
     gif = SimpleUploadedFile("moving.gif", gif_with_comment_and_xmp())
 
-    assert client.post(SETTINGS, _profile_data(token, avatar=gif)).status_code == 303
+    with run_tasks(execute=True):
+        assert client.post(SETTINGS, _profile_data(token, avatar=gif)).status_code == 303
 
     name, stored = _saved_avatar(member)
     assert name.endswith(".png")

@@ -32,19 +32,22 @@ def manager(db: Any) -> User:
 
 
 @pytest.fixture
-def loud(db: Any) -> User:
-    """A member with a full profile: name, text about them, a link and an avatar."""
+def loud(db: Any, django_capture_on_commit_callbacks: Any) -> User:
+    """A member with a full profile: name, text about them, a link and an avatar (processed
+    by its task, which runs once the save commits)."""
     user = User.objects.create_user(email="loud@example.org", password="correct-horse-9")
     picture = io.BytesIO()
     Image.new("RGB", (60, 60), (10, 120, 200)).save(picture, format="PNG")
-    accounts.update_profile(
-        actor=user,
-        user=user,
-        display_name="Loud Larry",
-        bio="Buy my miracle pills",
-        links=["https://pills.example.org/"],
-        avatar=SimpleUploadedFile("me.png", picture.getvalue(), content_type="image/png"),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.update_profile(
+            actor=user,
+            user=user,
+            display_name="Loud Larry",
+            bio="Buy my miracle pills",
+            links=["https://pills.example.org/"],
+            avatar=SimpleUploadedFile("me.png", picture.getvalue(), content_type="image/png"),
+        )
+    user.refresh_from_db()  # the profile the task finished, not the one the save returned
     return user
 
 
