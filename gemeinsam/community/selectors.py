@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
@@ -23,7 +22,15 @@ from gemeinsam.community.models import (
     TagFollow,
 )
 from gemeinsam.core.caching import content_generation
-from gemeinsam.core.engagement import host_items, target_kind, target_reference
+from gemeinsam.core.engagement import (
+    UnregisteredKindError,
+    host_items,
+    is_registered,
+    kind_for_content_type,
+    kind_of,
+    load_targets,
+    target_reference,
+)
 
 
 def fan_count() -> int:
@@ -153,9 +160,9 @@ def _shown(
     for content_type_id in content_type_ids:
         if content_type_id is None:
             continue
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        kind = target_kind(model) if model else None
-        if kind is None or kind.public_queryset is None:
+        try:
+            kind = kind_for_content_type(content_type_id)
+        except UnregisteredKindError:
             continue
         public = kind.public_queryset().values("pk")
         rows = rows.filter(~Q(content_type_id=content_type_id) | Q(object_id__in=public))
@@ -207,9 +214,9 @@ class FeedService:
         entries = self._hydrate(list(activities[: self.page_size]))
         followed_tags = set(TagFollow.objects.filter(user=user).values_list("tag__slug", flat=True))
         for item in host_items(limit=self.page_size, before=before):
-            kind = target_kind(item.obj)
-            if kind is None:
+            if not is_registered(item.obj):
                 continue
+            kind = kind_of(item.obj)
             entries.append(
                 FeedEntry(
                     at=item.published_at,
@@ -226,31 +233,16 @@ class FeedService:
     def _hydrate(activities: list[Activity]) -> list[FeedEntry]:
         """Load every activity's target with one query per content type; drop what is no
         longer public."""
-        wanted: dict[int, set[int]] = {}
-        for activity in activities:
-            wanted.setdefault(activity.content_type_id, set()).add(activity.object_id)
-        objects: dict[tuple[int, int], Any] = {}
-        for content_type_id, ids in wanted.items():
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            kind = target_kind(model) if model else None
-            if model is None or kind is None:
-                continue
-            found: list[Any]
-            if kind.public_queryset is not None:
-                public = kind.public_queryset().filter(pk__in=ids).values("pk")
-                found = list(model._default_manager.filter(pk__in=public))
-            else:
-                found = [
-                    obj for obj in model._default_manager.filter(pk__in=ids) if kind.is_public(obj)
-                ]
-            for obj in found:
-                objects[(content_type_id, obj.pk)] = obj
+        objects = load_targets(
+            [(activity.content_type_id, activity.object_id) for activity in activities],
+            public_only=True,
+        )
         entries = []
         for activity in activities:
             target = objects.get((activity.content_type_id, activity.object_id))
-            target_type = target_kind(target) if target is not None else None
-            if target is None or target_type is None:
+            if target is None:
                 continue
+            target_type = kind_of(target)
             entries.append(
                 FeedEntry(
                     at=activity.created_at,

@@ -30,7 +30,14 @@ from gemeinsam.community.models import (
 )
 from gemeinsam.community.tasks import send_mention_mail_task
 from gemeinsam.core.caching import purge_public_content
-from gemeinsam.core.engagement import TargetKind, target_kind, target_reference
+from gemeinsam.core.engagement import (
+    Capability,
+    Tally,
+    TargetKind,
+    is_registered,
+    kind_of,
+    target_reference,
+)
 from gemeinsam.core.events import announce
 from gemeinsam.core.ratelimit import check as check_rate
 from gemeinsam.core.tasks_util import enqueue_on_commit
@@ -122,9 +129,7 @@ def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
     followed.
     """
     member = _require_member(user)
-    kind = target_kind(target)
-    if kind is None or not kind.followable or not kind.is_public(target):
-        raise CommunityError(_("This cannot be followed."))
+    _require(target, Capability.FOLLOW, _("This cannot be followed."))
     content_type_id, object_id = target_reference(target)
     if following:
         return ItemFollow.objects.get_or_create(
@@ -140,32 +145,41 @@ def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
 # -------------------------------------------------------------------------- faves, shares
 
 
-def _engageable(target: Any) -> TargetKind:
-    kind = target_kind(target)
-    if kind is None or not kind.engageable or not kind.is_public(target):
-        raise CommunityError(_("This cannot be faved or shared."))
+def _require(target: Any, capability: Capability, message: str) -> TargetKind[Any]:
+    """The target's kind, if it is registered, offers ``capability`` and is public."""
+    if not is_registered(target):
+        raise CommunityError(message)
+    kind = kind_of(target)
+    if not kind.offers(capability) or not kind.is_public(target):
+        raise CommunityError(message)
     return kind
 
 
-def _bump(target: Any, kind: TargetKind, counter: str, delta: int) -> None:
+def _bump(target: Any, kind: TargetKind[Any], counter: Tally, delta: int) -> None:
     content_type_id, object_id = target_reference(target)
     EngagementCount.objects.get_or_create(content_type_id=content_type_id, object_id=object_id)
     EngagementCount.objects.filter(content_type_id=content_type_id, object_id=object_id).update(
         **{counter: F(counter) + delta}
     )
-    if kind.on_count_changed is not None:
-        kind.on_count_changed(target, counter, delta)
+    kind.count_changed(target, counter, delta)
     transaction.on_commit(purge_public_content)
 
 
 def _toggle(
-    *, user: Any, target: Any, model: type[Fave] | type[Share], counter: str, verb: str, on: bool
+    *,
+    user: Any,
+    target: Any,
+    model: type[Fave] | type[Share],
+    counter: Tally,
+    capability: Capability,
+    verb: str,
+    on: bool,
 ) -> bool:
     """Add or remove the member's fave or share of ``target`` and move its count in the same
     transaction; returns whether anything changed. Adding announces ``verb``; removing a
     share also takes it out of followers' feeds."""
     member = _require_member(user)
-    kind = _engageable(target)
+    kind = _require(target, capability, _("This cannot be faved or shared."))
     content_type_id, object_id = target_reference(target)
     if on:
         try:
@@ -192,14 +206,28 @@ def _toggle(
 @transaction.atomic
 def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
     """Fave or unfave ``target``; the item's owner is notified of a new fave."""
-    return _toggle(user=user, target=target, model=Fave, counter="faves", verb="faved", on=faved)
+    return _toggle(
+        user=user,
+        target=target,
+        model=Fave,
+        counter=Tally.FAVES,
+        capability=Capability.FAVE,
+        verb="faved",
+        on=faved,
+    )
 
 
 @transaction.atomic
 def set_share(*, user: Any, target: Any, shared: bool) -> bool:
     """Boost or un-boost ``target`` into the member's followers' home feeds."""
     return _toggle(
-        user=user, target=target, model=Share, counter="shares", verb="shared", on=shared
+        user=user,
+        target=target,
+        model=Share,
+        counter=Tally.SHARES,
+        capability=Capability.SHARE,
+        verb="shared",
+        on=shared,
     )
 
 
@@ -216,7 +244,7 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
     hear of every new comment on it. A mentioned member also gets an e-mail, from a task
     and only if they want it.
     """
-    if verb in ACTIVITY_VERBS and target is not None and target_kind(target) is not None:
+    if verb in ACTIVITY_VERBS and target is not None and is_registered(target):
         content_type = ContentType.objects.get_for_model(target)
         Activity.objects.create(
             actor=actor, verb=verb, content_type=content_type, object_id=target.pk
@@ -231,8 +259,7 @@ def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, A
         )
         if notification_verb == Notification.Verb.MENTIONED:
             enqueue_on_commit(send_mention_mail_task, notification.pk)
-    kind = target_kind(target) if target is not None else None
-    if kind is not None and kind.followable:
+    if target is not None and is_registered(target) and kind_of(target).followable:
         if verb == "started_thread":
             # Who starts a discussion follows it.
             content_type_id, object_id = target_reference(target)
@@ -262,10 +289,8 @@ def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> N
     )
     if not recipients:
         return
-    kind = target_kind(target)
-    comment_kind = target_kind(comment)
-    url = comment_kind.get_url(comment) if comment_kind else ""
-    title = kind.get_title(target) if kind else ""
+    url = kind_of(comment).get_url(comment)
+    title = kind_of(target).get_title(target)
     comment_type = ContentType.objects.get_for_model(comment)
     Notification.objects.bulk_create(
         [
@@ -288,8 +313,7 @@ def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) ->
         # About the follower's profile: it links there, and leaves the list if hidden.
         return [(target, Notification.Verb.FOLLOWED, actor)]
     if verb in ("faved", "shared"):
-        kind = target_kind(target)
-        owner = kind.get_owner(target) if kind else None
+        owner = kind_of(target).get_owner(target) if is_registered(target) else None
         notification_verb = Notification.Verb.FAVED if verb == "faved" else Notification.Verb.SHARED
         return [(owner, notification_verb, target)]
     if verb == "replied":
@@ -307,8 +331,8 @@ def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> Notificat
     content_type = None
     object_id = None
     if about is not None:
-        kind = target_kind(about)
-        if kind is not None:
+        if is_registered(about):
+            kind = kind_of(about)
             url, title = kind.get_url(about), kind.get_title(about)
         content_type = ContentType.objects.get_for_model(about)
         object_id = about.pk
