@@ -18,12 +18,14 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from gemeinsam.community import models, tasks
+        from gemeinsam.community import models, selectors, tasks
+        from gemeinsam.core.engagement import register_state_reader
         from gemeinsam.core.events import activity_happened
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
         from gemeinsam.core.scheduler import register_periodic_job
 
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
+        register_state_reader(selectors.read_engagement_state)
         register_periodic_job(
             "notification-digests",
             tasks.send_due_digests_task,

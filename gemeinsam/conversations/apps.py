@@ -14,12 +14,14 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         from gemeinsam.conversations import services
         from gemeinsam.conversations.models import Comment, DiscussionThread
+        from gemeinsam.conversations.selectors import read_comment_state
         from gemeinsam.conversations.targets import CommentKind, ThreadKind
-        from gemeinsam.core.engagement import register_target
+        from gemeinsam.core.engagement import register_state_reader, register_target
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
 
         register_target(CommentKind())
         register_target(ThreadKind())
+        register_state_reader(read_comment_state)
         register_personal_data(
             PersonalData(
                 model=Comment,

@@ -250,7 +250,7 @@ def target_reference(obj: models.Model) -> Ref:
     return content_type.pk, int(obj.pk)
 
 
-def refs_condition(refs: Iterable[Ref], *, prefix: str = "") -> Q:
+def refs_condition(refs: Iterable[Ref]) -> Q:
     """A filter matching rows that name any of ``refs``: one ``IN`` per content type, so a
     page of 48 items of one kind is one short condition. Matches nothing for no refs."""
     by_type: dict[int, set[int]] = {}
@@ -258,9 +258,7 @@ def refs_condition(refs: Iterable[Ref], *, prefix: str = "") -> Q:
         by_type.setdefault(content_type_id, set()).add(object_id)
     condition = Q(pk__in=[])
     for content_type_id, ids in sorted(by_type.items()):
-        condition |= Q(
-            **{f"{prefix}content_type_id": content_type_id, f"{prefix}object_id__in": sorted(ids)}
-        )
+        condition |= Q(content_type_id=content_type_id, object_id__in=sorted(ids))
     return condition
 
 
@@ -283,6 +281,46 @@ def load_targets(refs: Iterable[Ref], *, public_only: bool) -> dict[Ref, Any]:
         for obj in rows:
             found[(content_type_id, int(obj.pk))] = obj
     return found
+
+
+@dataclass
+class EngagementState:
+    """What a list of items shows per item, and what the viewer did with it."""
+
+    faves: int = 0
+    shares: int = 0
+    has_faved: bool = False
+    has_shared: bool = False
+    # Comments the public sees (not hidden, not deleted).
+    comments: int = 0
+    ratings: int = 0
+    # The mean on the site's scale, None without ratings.
+    average_stars: float | None = None
+    # The viewer's own stars on the site's scale, None if they have not rated.
+    member_stars: int | None = None
+
+
+# Fills its part of every state for the viewer (a member or an anonymous visitor) with one
+# query per table, whatever the number of refs; the engagement apps register one each.
+StateReader = Callable[[Any, list[Ref], dict[Ref, EngagementState]], None]
+_state_readers: list[StateReader] = []
+
+
+def register_state_reader(reader: StateReader) -> None:
+    if reader not in _state_readers:
+        _state_readers.append(reader)
+
+
+def engagement_state(viewer: Any, items: Iterable[M]) -> dict[M, EngagementState]:
+    """Counts, rating summary and the viewer's own faves, shares and stars for every item,
+    for a list page: one query per engagement table (not per item), so a gallery of 48
+    cards costs what one card costs."""
+    refs = {item: target_reference(item) for item in items}
+    states = {ref: EngagementState() for ref in refs.values()}
+    if states:
+        for reader in _state_readers:
+            reader(viewer, list(states), states)
+    return {item: states[ref] for item, ref in refs.items()}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def engagement_context(request: HttpRequest, target: Any) -> dict[str, Any]:
         "target": target,
         "content_type_id": content_type_id,
         "object_id": object_id,
-        "state": selectors.engagement_state(user=request.user, target=target),
+        "state": selectors.fave_share_state(user=request.user, target=target),
         "share_url": url,
         "share_title": title,
         "mail_link": f"mailto:?subject={quote(title)}&body={quote(url)}",

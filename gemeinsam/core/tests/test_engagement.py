@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -17,9 +18,11 @@ from gemeinsam.conversations.models import DiscussionTopic
 from gemeinsam.core.engagement import (
     Capability,
     CapabilityNotOfferedError,
+    EngagementState,
     TargetKind,
     TargetNotFoundError,
     UnregisteredKindError,
+    engagement_state,
     kind_of,
     registered_kinds,
     resolve_public_target,
@@ -131,3 +134,36 @@ def test_lookups_raise_specific_errors(newsroom: Any, member: User) -> None:
     with pytest.raises(TargetNotFoundError):
         resolve_public_target(ct_id, obj_id, capability=None)
     assert resolve_target(ct_id, obj_id) == story
+
+
+@pytest.mark.django_db
+def test_engagement_state_of_48_cards_costs_the_queries_of_one(
+    newsroom: Any, member: User, django_assert_num_queries: Any
+) -> None:
+    """Fave and share counts, the member's own faves and shares, the rating summary and the
+    comment count: one query per table, for one card or a gallery of 48."""
+    stories = [newsroom.add_story(title=f"Card {number}") for number in range(48)]
+    other = User.objects.create_user(email="other@example.org", password="correct-horse-9")
+    first, last = stories[0], stories[-1]
+    community.set_fave(user=member, target=first, faved=True)
+    community.set_fave(user=other, target=first, faved=True)
+    community.set_share(user=other, target=last, shared=True)
+    for user, stars in ((member, 8), (other, 4)):
+        ct_id, obj_id = target_reference(first)
+        ratings.rate_item(user=user, content_type_id=ct_id, object_id=obj_id, stars=stars)
+    conversations.post_comment(author=other, target=last, body="First!")
+    engagement_state(member, stories)  # content types come from Django's cache after this
+
+    with django_assert_num_queries(5):
+        engagement_state(member, stories[:1])
+    with django_assert_num_queries(5):
+        states = engagement_state(member, stories)
+    with django_assert_num_queries(3):  # a visitor has no faves, shares or stars of their own
+        engagement_state(AnonymousUser(), stories)
+
+    assert states[first] == EngagementState(
+        faves=2, has_faved=True, ratings=2, average_stars=6.0, member_stars=8
+    )
+    assert states[last] == EngagementState(shares=1, comments=1)
+    assert states[stories[1]] == EngagementState()
+    assert len(states) == 48
