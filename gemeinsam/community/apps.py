@@ -6,10 +6,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _on_activity(sender: Any, actor: Any, verb: str, target: Any, context: Any, **kw: Any) -> None:
+def _on_activity(sender: Any, event: Any, **kw: Any) -> None:
     from gemeinsam.community.services import record_activity
 
-    record_activity(actor=actor, verb=verb, target=target, context=context)
+    record_activity(event=event)
 
 
 class CommunityConfig(AppConfig):

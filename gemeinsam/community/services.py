@@ -38,7 +38,7 @@ from gemeinsam.core.engagement import (
     kind_of,
     target_reference,
 )
-from gemeinsam.core.events import announce
+from gemeinsam.core.events import Event, Faved, Followed, Shared, announce
 from gemeinsam.core.ratelimit import check as check_rate
 from gemeinsam.core.tasks_util import enqueue_on_commit
 
@@ -81,7 +81,7 @@ def follow_member(*, user: Any, member: User) -> bool:
         raise FollowBlockedError(_("You cannot follow this member."))
     _follow, created = Follow.objects.get_or_create(follower=follower, followed=member)
     if created:
-        announce(actor=follower, verb="followed", target=member)
+        announce(Followed(actor=follower, target=member))
     return created
 
 
@@ -172,12 +172,12 @@ def _toggle(
     model: type[Fave] | type[Share],
     counter: Tally,
     capability: Capability,
-    verb: str,
+    event: type[Faved] | type[Shared],
     on: bool,
 ) -> bool:
     """Add or remove the member's fave or share of ``target`` and move its count in the same
-    transaction; returns whether anything changed. Adding announces ``verb``; removing a
-    share also takes it out of followers' feeds."""
+    transaction; returns whether anything changed. Adding announces ``event``; removing
+    also takes it out of followers' feeds."""
     member = _require_member(user)
     kind = _require(target, capability, _("This cannot be faved or shared."))
     content_type_id, object_id = target_reference(target)
@@ -190,7 +190,7 @@ def _toggle(
         except IntegrityError:
             return False
         _bump(target, kind, counter, 1)
-        announce(actor=member, verb=verb, target=target)
+        announce(event(actor=member, target=target))
         return True
     deleted = model.objects.filter(
         user=member, content_type_id=content_type_id, object_id=object_id
@@ -198,7 +198,7 @@ def _toggle(
     if deleted:
         _bump(target, kind, counter, -1)
         Activity.objects.filter(
-            actor=member, verb=verb, content_type_id=content_type_id, object_id=object_id
+            actor=member, verb=event.verb, content_type_id=content_type_id, object_id=object_id
         ).delete()
     return bool(deleted)
 
@@ -212,7 +212,7 @@ def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
         model=Fave,
         counter=Tally.FAVES,
         capability=Capability.FAVE,
-        verb="faved",
+        event=Faved,
         on=faved,
     )
 
@@ -226,64 +226,62 @@ def set_share(*, user: Any, target: Any, shared: bool) -> bool:
         model=Share,
         counter=Tally.SHARES,
         capability=Capability.SHARE,
-        verb="shared",
+        event=Shared,
         on=shared,
     )
 
 
 # ------------------------------------------------------------------- activity, notifications
 
-ACTIVITY_VERBS = {choice.value for choice in Activity.Verb}
 
-
-def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, Any]) -> None:
-    """Turn a domain event into home-feed activity and notifications (the event receiver).
+def record_activity(*, event: Event) -> None:
+    """Turn a domain event into home-feed activity and notifications (the event receiver),
+    following the event's own rules.
 
     Preconditions: the write it reports has committed. Members who muted or blocked the actor
-    get no notification. Who starts a discussion follows it; the followers of a discussion
-    hear of every new comment on it. A mentioned member also gets an e-mail, from a task
-    and only if they want it.
+    get no notification. A mentioned member also gets an e-mail, from a task and only if
+    they want it.
     """
-    if verb in ACTIVITY_VERBS and target is not None and is_registered(target):
+    actor, target = event.actor, event.target
+    if event.in_feeds and is_registered(target):
         content_type = ContentType.objects.get_for_model(target)
         Activity.objects.create(
-            actor=actor, verb=verb, content_type=content_type, object_id=target.pk
+            actor=actor, verb=event.verb, content_type=content_type, object_id=target.pk
         )
-    for recipient, notification_verb, about in _recipients(actor, verb, target, context):
+    for notice in event.notices():
+        recipient = notice.recipient
         if recipient is None or recipient.pk == actor.pk:
             continue
         if actor.pk in muted_user_ids(recipient):
             continue
         notification = _notify(
-            recipient=recipient, actor=actor, verb=notification_verb, about=about
+            recipient=recipient, actor=actor, verb=notice.verb, about=notice.about
         )
-        if notification_verb == Notification.Verb.MENTIONED:
+        if notice.by_mail:
             enqueue_on_commit(send_mention_mail_task, notification.pk)
-    if target is not None and is_registered(target) and kind_of(target).followable:
-        if verb == "started_thread":
-            # Who starts a discussion follows it.
-            content_type_id, object_id = target_reference(target)
-            ItemFollow.objects.get_or_create(
-                user=actor, content_type_id=content_type_id, object_id=object_id
-            )
-        elif verb in ("commented", "replied") and context.get("comment") is not None:
-            _notify_followers(actor=actor, target=target, context=context)
+    if not is_registered(target) or not kind_of(target).followable:
+        return
+    if event.actor_follows:
+        content_type_id, object_id = target_reference(target)
+        ItemFollow.objects.get_or_create(
+            user=actor, content_type_id=content_type_id, object_id=object_id
+        )
+    comment = event.new_comment()
+    if comment is not None:
+        _notify_followers(actor=actor, target=target, comment=comment, told=event.told_ids())
 
 
-def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> None:
-    """Tell the followers of ``target`` about the new comment in ``context``: one query for
-    the recipients, one to store every notification. Left out: the author, the member they
-    replied to and the members they mentioned (told already), inactive members, and
-    members who muted the author or block or are blocked by them."""
-    comment = context["comment"]
-    told = {actor.pk, getattr(context.get("parent"), "author_id", None)}
-    told |= {user.pk for user in context.get("mentioned", [])}
+def _notify_followers(*, actor: User, target: Any, comment: Any, told: set[int]) -> None:
+    """Tell the followers of ``target`` about the new ``comment``: one query for the
+    recipients, one to store every notification. Left out: the members ``told`` already
+    (the author, the member they replied to, the members they mentioned), inactive members,
+    and members who muted the author or block or are blocked by them."""
     content_type_id, object_id = target_reference(target)
     recipients = list(
         ItemFollow.objects.filter(
             content_type_id=content_type_id, object_id=object_id, user__is_active=True
         )
-        .exclude(user_id__in=[pk for pk in told if pk is not None])
+        .exclude(user_id__in=told)
         .exclude(user_id__in=members_not_hearing_from(actor))
         .values_list("user_id", flat=True)
     )
@@ -306,24 +304,6 @@ def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> N
             for recipient in recipients
         ]
     )
-
-
-def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) -> list[Any]:
-    if verb == "followed":
-        # About the follower's profile: it links there, and leaves the list if hidden.
-        return [(target, Notification.Verb.FOLLOWED, actor)]
-    if verb in ("faved", "shared"):
-        owner = kind_of(target).get_owner(target) if is_registered(target) else None
-        notification_verb = Notification.Verb.FAVED if verb == "faved" else Notification.Verb.SHARED
-        return [(owner, notification_verb, target)]
-    if verb == "replied":
-        parent = context.get("parent")
-        reply = context.get("comment", target)
-        return [(getattr(parent, "author", None), Notification.Verb.REPLIED, reply)]
-    if verb == "mentioned":
-        comment = context.get("comment", target)
-        return [(user, Notification.Verb.MENTIONED, comment) for user in context.get("users", [])]
-    return []
 
 
 def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> Notification:

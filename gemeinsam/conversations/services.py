@@ -41,7 +41,7 @@ from gemeinsam.core.engagement import (
     resolve_target,
     target_reference,
 )
-from gemeinsam.core.events import announce
+from gemeinsam.core.events import Commented, Mentioned, Replied, StartedThread, announce
 
 MAX_BODY_LENGTH = 5000
 DUPLICATE_SECONDS = 60
@@ -186,12 +186,7 @@ def mentioned_members(*, author: User, body: str) -> list[User]:
 
 def _announce_mentions(*, author: User, target: Any, comment: Comment, users: list[User]) -> None:
     if users:
-        announce(
-            actor=author,
-            verb="mentioned",
-            target=target,
-            context={"comment": comment, "users": users},
-        )
+        announce(Mentioned(actor=author, target=target, comment=comment, users=users))
 
 
 @transaction.atomic
@@ -261,18 +256,12 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
         _refresh_scores(ancestors)
         announce(
-            actor=member,
-            verb="replied",
-            target=target,
-            context={"comment": comment, "parent": parent, "mentioned": mentioned},
+            Replied(
+                actor=member, target=target, comment=comment, parent=parent, mentioned=mentioned
+            )
         )
     else:
-        announce(
-            actor=member,
-            verb="commented",
-            target=target,
-            context={"comment": comment, "mentioned": mentioned},
-        )
+        announce(Commented(actor=member, target=target, comment=comment, mentioned=mentioned))
     _announce_mentions(author=member, target=target, comment=comment, users=mentioned)
     transaction.on_commit(purge_public_content)
     return comment
@@ -553,7 +542,7 @@ def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) 
         created_at=now,
         last_activity_at=now,
     )
-    announce(actor=author, verb="started_thread", target=thread)
+    announce(StartedThread(actor=author, target=thread))
     transaction.on_commit(purge_public_content)
     return thread
 

@@ -28,7 +28,7 @@ from gemeinsam.core.engagement import (
     resolve_public_target,
     target_reference,
 )
-from gemeinsam.core.events import announce
+from gemeinsam.core.events import Rated, announce
 from gemeinsam.core.ratelimit import check as check_rate_limit
 from gemeinsam.ratings.models import (
     STORED_MAX,
@@ -177,7 +177,7 @@ def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) ->
         _move_aggregate(aggregate_id, add=value, subtract=previous)
     else:
         return RatingOutcome(target=target, rating=rating, changed=False)
-    announce(actor=user, verb="rated", target=target, context={"stars": stars, "scale": scale})
+    announce(Rated(actor=user, target=target, stars=stars, scale=scale))
     _purge_on_commit()
     return RatingOutcome(target=target, rating=rating, changed=True)
 
