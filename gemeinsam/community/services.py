@@ -33,9 +33,11 @@ from gemeinsam.core.caching import purge_public_content
 from gemeinsam.core.engagement import (
     Capability,
     Tally,
+    TargetError,
     TargetKind,
     is_registered,
     kind_of,
+    public_kind,
     target_reference,
 )
 from gemeinsam.core.events import Event, Faved, Followed, Shared, announce
@@ -147,12 +149,10 @@ def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
 
 def _require(target: Any, capability: Capability, message: str) -> TargetKind[Any]:
     """The target's kind, if it is registered, offers ``capability`` and is public."""
-    if not is_registered(target):
-        raise CommunityError(message)
-    kind = kind_of(target)
-    if not kind.offers(capability) or not kind.is_public(target):
-        raise CommunityError(message)
-    return kind
+    try:
+        return public_kind(target, capability)
+    except TargetError:
+        raise CommunityError(message) from None
 
 
 def _bump(target: Any, kind: TargetKind[Any], counter: Tally, delta: int) -> None:

@@ -38,6 +38,7 @@ from gemeinsam.core.engagement import (
     TargetError,
     is_registered,
     kind_of,
+    public_kind,
     resolve_target,
     target_reference,
 )
@@ -204,11 +205,10 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     cached public pages stale.
     """
     member = _require_member(author, _("Sign in to comment."))
-    if not is_registered(target):
-        raise TargetUnavailableError(_("Comments cannot be posted here."))
-    kind = kind_of(target)
-    if not kind.offers(Capability.COMMENT) or not kind.is_public(target):
-        raise TargetUnavailableError(_("Comments cannot be posted here."))
+    try:
+        kind = public_kind(target, Capability.COMMENT)
+    except TargetError:
+        raise TargetUnavailableError(_("Comments cannot be posted here.")) from None
     closed = kind.closed_reason(target)
     if closed:
         raise CommentsClosedError(closed)

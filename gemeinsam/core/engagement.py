@@ -232,12 +232,20 @@ def resolve_public_target(
     :class:`CapabilityNotOfferedError`.
     """
     target = resolve_target(content_type_id, object_id)
-    kind = kind_of(target)
+    public_kind(target, capability)
+    return target
+
+
+def public_kind(obj: Any, capability: Capability | None) -> TargetKind[Any]:
+    """The kind of ``obj``, checked to offer ``capability`` (None: anything) and ``obj`` to
+    be public; raises :class:`UnregisteredKindError`, :class:`CapabilityNotOfferedError` or
+    :class:`TargetNotFoundError` (not public)."""
+    kind = kind_of(obj)
     if capability is not None:
         kind.require(capability)
-    if not kind.is_public(target):
-        raise TargetNotFoundError(f"item {content_type_id}/{object_id} is not public")
-    return target
+    if not kind.is_public(obj):
+        raise TargetNotFoundError(f"{kind.label} {obj.pk} is not public")
+    return kind
 
 
 def target_reference(obj: models.Model) -> Ref:
