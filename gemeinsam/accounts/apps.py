@@ -40,35 +40,15 @@ def _delete_profiles(rows: Any, options: dict[str, Any]) -> None:
     rows.delete()
 
 
-def _profile_url(user: Any) -> str:
-    from django.urls import reverse
-
-    return reverse("accounts:profile", args=[user.pk])
-
-
 def _register_profiles() -> None:
-    """Profiles can be reported and hidden (moderation), but not faved, shared, rated or
-    commented on; a hidden profile's avatar is served only to the member and moderators."""
-    from gemeinsam.accounts import services
-    from gemeinsam.accounts.models import User
+    """Profiles can be reported and hidden; a hidden profile's avatar is served only to the
+    member and moderators."""
     from gemeinsam.accounts.selectors import can_see_hidden_profiles, is_hidden_avatar
-    from gemeinsam.core.engagement import TargetKind, register_target
+    from gemeinsam.accounts.targets import ProfileKind
+    from gemeinsam.core.engagement import register_target
     from gemeinsam.core.media import register_media_guard
 
-    register_target(
-        User,
-        TargetKind(
-            label="profile",
-            get_url=_profile_url,
-            get_title=lambda user: user.chosen_name,
-            is_public=lambda user: user.is_active and not user.profile_hidden,
-            get_owner=lambda user: user,
-            public_queryset=lambda: User.objects.filter(is_active=True, profile_hidden=False),
-            set_hidden=services.set_profile_hidden,
-            is_hidden=lambda user: User.objects.filter(pk=user.pk, profile_hidden=True).exists(),
-            engageable=False,
-        ),
-    )
+    register_target(ProfileKind())
 
     def hidden_avatar(request: Any, path: str) -> bool:
         if not path.startswith("avatars/"):

@@ -42,7 +42,7 @@ from redis.exceptions import RedisError
 
 from gemeinsam.analytics.models import DailyViews
 from gemeinsam.core.cache import report_cache_fault
-from gemeinsam.core.engagement import target_kind
+from gemeinsam.core.engagement import UnregisteredKindError, kind_of, model_for
 
 PENDING_KEY = "views:pending"
 FLUSHING_KEY = "views:flushing:"
@@ -140,25 +140,19 @@ def _parse(field: str) -> tuple[Key, int] | None:
 
 def _public_items(keys: Iterable[Key]) -> set[tuple[int, int]]:
     """The (content type, id) pairs among ``keys`` that name an item the public may see
-    now; one query per kind of item. Unknown kinds, and kinds that cannot say what is
-    public, are left out."""
-    from django.contrib.contenttypes.models import ContentType
-
+    now; one query per kind of item. Unknown kinds are left out."""
     wanted: dict[int, set[int]] = {}
     for content_type_id, object_id, _day in keys:
         wanted.setdefault(content_type_id, set()).add(object_id)
     public: set[tuple[int, int]] = set()
     for content_type_id, ids in wanted.items():
         try:
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-        except ContentType.DoesNotExist:
-            continue
-        kind = target_kind(model) if model is not None else None
-        if model is None or kind is None or kind.public_queryset is None:
+            model = model_for(content_type_id)
+        except UnregisteredKindError:
             continue
         found = (
             model._default_manager.filter(pk__in=ids)
-            .filter(pk__in=kind.public_queryset().values("pk"))
+            .filter(pk__in=kind_of(model).public_queryset().values("pk"))
             .values_list("pk", flat=True)
         )
         public.update((content_type_id, int(pk)) for pk in found)

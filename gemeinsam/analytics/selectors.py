@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 from django.utils import timezone
 
 from gemeinsam.analytics.models import DailyViews
-from gemeinsam.core.engagement import target_kind
+from gemeinsam.core.engagement import kind_of, load_targets
 
 PERIODS = (1, 7, 30, 365)
 
@@ -36,22 +34,15 @@ def most_viewed(*, days: int, limit: int = 50) -> tuple[list[ItemViews], int]:
     )
     ranked = list(top)
     # One query per kind of item (stories are stored under their concrete page type).
-    wanted: dict[int, set[int]] = {}
-    for row in ranked:
-        wanted.setdefault(row["content_type_id"], set()).add(row["object_id"])
-    found: dict[tuple[int, int], Any] = {}
-    for content_type_id, ids in wanted.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model is None or target_kind(model) is None:
-            continue
-        for obj in model._default_manager.filter(pk__in=ids):
-            found[(content_type_id, obj.pk)] = obj
+    found = load_targets(
+        [(row["content_type_id"], row["object_id"]) for row in ranked], public_only=False
+    )
     items = []
     for row in ranked:
         target = found.get((row["content_type_id"], row["object_id"]))
-        kind = target_kind(target) if target is not None else None
-        if target is None or kind is None:
+        if target is None:
             continue
+        kind = kind_of(target)
         items.append(
             ItemViews(
                 title=kind.get_title(target),

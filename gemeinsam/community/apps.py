@@ -6,10 +6,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _on_activity(sender: Any, actor: Any, verb: str, target: Any, context: Any, **kw: Any) -> None:
+def _on_activity(sender: Any, event: Any, **kw: Any) -> None:
     from gemeinsam.community.services import record_activity
 
-    record_activity(actor=actor, verb=verb, target=target, context=context)
+    record_activity(event=event)
 
 
 class CommunityConfig(AppConfig):
@@ -18,13 +18,15 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from gemeinsam.community import models, tasks
+        from gemeinsam.community import models, selectors, tasks
         from gemeinsam.core.caching.edge import register_edge_urls
+        from gemeinsam.core.engagement import register_state_reader
         from gemeinsam.core.events import activity_happened
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
         from gemeinsam.core.scheduler import register_periodic_job
 
         activity_happened.connect(_on_activity, dispatch_uid="community-activity")
+        register_state_reader(selectors.read_engagement_state)
         register_edge_urls(_fan_count_urls)
         register_periodic_job(
             "notification-digests",

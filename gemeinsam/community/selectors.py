@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from gemeinsam.accounts.selectors import muted_user_ids, muted_user_ids_query
@@ -22,7 +21,18 @@ from gemeinsam.community.models import (
     TagFollow,
 )
 from gemeinsam.core.caching import cached_fragment, collection_scope
-from gemeinsam.core.engagement import host_items, target_kind, target_reference
+from gemeinsam.core.engagement import (
+    EngagementState,
+    Ref,
+    UnregisteredKindError,
+    host_items,
+    is_registered,
+    kind_for_content_type,
+    kind_of,
+    load_targets,
+    refs_condition,
+    target_reference,
+)
 
 # The host's fans: becoming or stopping being a fan changes it.
 FANS = collection_scope("fans")
@@ -38,28 +48,31 @@ def is_fan(user: Any) -> bool:
     return bool(user.is_authenticated) and Fan.objects.filter(user=user).exists()
 
 
-@dataclass
-class EngagementState:
-    faves: int = 0
-    shares: int = 0
-    has_faved: bool = False
-    has_shared: bool = False
-
-
-def engagement_state(*, user: Any, target: Any) -> EngagementState:
-    """Counts for ``target`` and whether ``user`` faved or shared it: one or two queries."""
-    content_type_id, object_id = target_reference(target)
-    counts = EngagementCount.objects.filter(
-        content_type_id=content_type_id, object_id=object_id
-    ).first()
-    state = (
-        EngagementState(faves=counts.faves, shares=counts.shares) if counts else (EngagementState())
+def read_engagement_state(viewer: Any, refs: list[Ref], states: dict[Ref, EngagementState]) -> None:
+    """Fave and share counts of ``refs`` (one query) and, for a member, which of them they
+    faved and shared (one query each); the community's part of ``engagement_state``."""
+    condition = refs_condition(refs)
+    counts = EngagementCount.objects.filter(condition).values_list(
+        "content_type_id", "object_id", "faves", "shares"
     )
-    if user.is_authenticated:
-        where = Q(user=user, content_type_id=content_type_id, object_id=object_id)
-        state.has_faved = Fave.objects.filter(where).exists()
-        state.has_shared = Share.objects.filter(where).exists()
-    return state
+    for content_type_id, object_id, faves, shares in counts:
+        state = states[(content_type_id, object_id)]
+        state.faves, state.shares = faves, shares
+    if not getattr(viewer, "is_authenticated", False):
+        return
+    for model, flag in ((Fave, "has_faved"), (Share, "has_shared")):
+        mine = model.objects.filter(condition, user=viewer)
+        for ref in mine.values_list("content_type_id", "object_id"):
+            setattr(states[ref], flag, True)
+
+
+def fave_share_state(*, user: Any, target: Any) -> EngagementState:
+    """Fave and share counts of ``target`` and whether ``user`` faved or shared it, for the
+    engagement bar: one query, three for a member."""
+    ref = target_reference(target)
+    states = {ref: EngagementState()}
+    read_engagement_state(user, [ref], states)
+    return states[ref]
 
 
 def follower_count(member: Any) -> int:
@@ -150,9 +163,9 @@ def _shown(
     for content_type_id in content_type_ids:
         if content_type_id is None:
             continue
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        kind = target_kind(model) if model else None
-        if kind is None or kind.public_queryset is None:
+        try:
+            kind = kind_for_content_type(content_type_id)
+        except UnregisteredKindError:
             continue
         public = kind.public_queryset().values("pk")
         rows = rows.filter(~Q(content_type_id=content_type_id) | Q(object_id__in=public))
@@ -204,9 +217,9 @@ class FeedService:
         entries = self._hydrate(list(activities[: self.page_size]))
         followed_tags = set(TagFollow.objects.filter(user=user).values_list("tag__slug", flat=True))
         for item in host_items(limit=self.page_size, before=before):
-            kind = target_kind(item.obj)
-            if kind is None:
+            if not is_registered(item.obj):
                 continue
+            kind = kind_of(item.obj)
             entries.append(
                 FeedEntry(
                     at=item.published_at,
@@ -223,31 +236,16 @@ class FeedService:
     def _hydrate(activities: list[Activity]) -> list[FeedEntry]:
         """Load every activity's target with one query per content type; drop what is no
         longer public."""
-        wanted: dict[int, set[int]] = {}
-        for activity in activities:
-            wanted.setdefault(activity.content_type_id, set()).add(activity.object_id)
-        objects: dict[tuple[int, int], Any] = {}
-        for content_type_id, ids in wanted.items():
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            kind = target_kind(model) if model else None
-            if model is None or kind is None:
-                continue
-            found: list[Any]
-            if kind.public_queryset is not None:
-                public = kind.public_queryset().filter(pk__in=ids).values("pk")
-                found = list(model._default_manager.filter(pk__in=public))
-            else:
-                found = [
-                    obj for obj in model._default_manager.filter(pk__in=ids) if kind.is_public(obj)
-                ]
-            for obj in found:
-                objects[(content_type_id, obj.pk)] = obj
+        objects = load_targets(
+            [(activity.content_type_id, activity.object_id) for activity in activities],
+            public_only=True,
+        )
         entries = []
         for activity in activities:
             target = objects.get((activity.content_type_id, activity.object_id))
-            target_type = target_kind(target) if target is not None else None
-            if target is None or target_type is None:
+            if target is None:
                 continue
+            target_type = kind_of(target)
             entries.append(
                 FeedEntry(
                     at=activity.created_at,

@@ -31,8 +31,17 @@ from gemeinsam.community.models import (
 from gemeinsam.community.selectors import FANS
 from gemeinsam.community.tasks import send_mention_mail_task
 from gemeinsam.core.caching import public_content_changed
-from gemeinsam.core.engagement import TargetKind, target_kind, target_reference
-from gemeinsam.core.events import announce
+from gemeinsam.core.engagement import (
+    Capability,
+    Tally,
+    TargetError,
+    TargetKind,
+    is_registered,
+    kind_of,
+    public_kind,
+    target_reference,
+)
+from gemeinsam.core.events import Event, Faved, Followed, Shared, announce
 from gemeinsam.core.ratelimit import check as check_rate
 from gemeinsam.core.tasks_util import enqueue_on_commit
 
@@ -75,7 +84,7 @@ def follow_member(*, user: Any, member: User) -> bool:
         raise FollowBlockedError(_("You cannot follow this member."))
     _follow, created = Follow.objects.get_or_create(follower=follower, followed=member)
     if created:
-        announce(actor=follower, verb="followed", target=member)
+        announce(Followed(actor=follower, target=member))
     return created
 
 
@@ -123,9 +132,7 @@ def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
     followed.
     """
     member = _require_member(user)
-    kind = target_kind(target)
-    if kind is None or not kind.followable or not kind.is_public(target):
-        raise CommunityError(_("This cannot be followed."))
+    _require(target, Capability.FOLLOW, _("This cannot be followed."))
     content_type_id, object_id = target_reference(target)
     if following:
         return ItemFollow.objects.get_or_create(
@@ -141,32 +148,39 @@ def set_item_follow(*, user: Any, target: Any, following: bool) -> bool:
 # -------------------------------------------------------------------------- faves, shares
 
 
-def _engageable(target: Any) -> TargetKind:
-    kind = target_kind(target)
-    if kind is None or not kind.engageable or not kind.is_public(target):
-        raise CommunityError(_("This cannot be faved or shared."))
-    return kind
+def _require(target: Any, capability: Capability, message: str) -> TargetKind[Any]:
+    """The target's kind, if it is registered, offers ``capability`` and is public."""
+    try:
+        return public_kind(target, capability)
+    except TargetError:
+        raise CommunityError(message) from None
 
 
-def _bump(target: Any, kind: TargetKind, counter: str, delta: int) -> None:
+def _bump(target: Any, kind: TargetKind[Any], counter: Tally, delta: int) -> None:
     content_type_id, object_id = target_reference(target)
     EngagementCount.objects.get_or_create(content_type_id=content_type_id, object_id=object_id)
     EngagementCount.objects.filter(content_type_id=content_type_id, object_id=object_id).update(
         **{counter: F(counter) + delta}
     )
-    if kind.on_count_changed is not None:
-        kind.on_count_changed(target, counter, delta)
+    kind.count_changed(target, counter, delta)
     public_content_changed(target)
 
 
 def _toggle(
-    *, user: Any, target: Any, model: type[Fave] | type[Share], counter: str, verb: str, on: bool
+    *,
+    user: Any,
+    target: Any,
+    model: type[Fave] | type[Share],
+    counter: Tally,
+    capability: Capability,
+    event: type[Faved] | type[Shared],
+    on: bool,
 ) -> bool:
     """Add or remove the member's fave or share of ``target`` and move its count in the same
-    transaction; returns whether anything changed. Adding announces ``verb``; removing a
-    share also takes it out of followers' feeds."""
+    transaction; returns whether anything changed. Adding announces ``event``; removing
+    also takes it out of followers' feeds."""
     member = _require_member(user)
-    kind = _engageable(target)
+    kind = _require(target, capability, _("This cannot be faved or shared."))
     content_type_id, object_id = target_reference(target)
     if on:
         try:
@@ -177,7 +191,7 @@ def _toggle(
         except IntegrityError:
             return False
         _bump(target, kind, counter, 1)
-        announce(actor=member, verb=verb, target=target)
+        announce(event(actor=member, target=target))
         return True
     deleted = model.objects.filter(
         user=member, content_type_id=content_type_id, object_id=object_id
@@ -185,7 +199,7 @@ def _toggle(
     if deleted:
         _bump(target, kind, counter, -1)
         Activity.objects.filter(
-            actor=member, verb=verb, content_type_id=content_type_id, object_id=object_id
+            actor=member, verb=event.verb, content_type_id=content_type_id, object_id=object_id
         ).delete()
     return bool(deleted)
 
@@ -193,80 +207,89 @@ def _toggle(
 @transaction.atomic
 def set_fave(*, user: Any, target: Any, faved: bool) -> bool:
     """Fave or unfave ``target``; the item's owner is notified of a new fave."""
-    return _toggle(user=user, target=target, model=Fave, counter="faves", verb="faved", on=faved)
+    return _toggle(
+        user=user,
+        target=target,
+        model=Fave,
+        counter=Tally.FAVES,
+        capability=Capability.FAVE,
+        event=Faved,
+        on=faved,
+    )
 
 
 @transaction.atomic
 def set_share(*, user: Any, target: Any, shared: bool) -> bool:
     """Boost or un-boost ``target`` into the member's followers' home feeds."""
     return _toggle(
-        user=user, target=target, model=Share, counter="shares", verb="shared", on=shared
+        user=user,
+        target=target,
+        model=Share,
+        counter=Tally.SHARES,
+        capability=Capability.SHARE,
+        event=Shared,
+        on=shared,
     )
 
 
 # ------------------------------------------------------------------- activity, notifications
 
-ACTIVITY_VERBS = {choice.value for choice in Activity.Verb}
 
-
-def record_activity(*, actor: User, verb: str, target: Any, context: dict[str, Any]) -> None:
-    """Turn a domain event into home-feed activity and notifications (the event receiver).
+def record_activity(*, event: Event) -> None:
+    """Turn a domain event into home-feed activity and notifications (the event receiver),
+    following the event's own rules.
 
     Preconditions: the write it reports has committed. Members who muted or blocked the actor
-    get no notification. Who starts a discussion follows it; the followers of a discussion
-    hear of every new comment on it. A mentioned member also gets an e-mail, from a task
-    and only if they want it.
+    get no notification. A mentioned member also gets an e-mail, from a task and only if
+    they want it.
     """
-    if verb in ACTIVITY_VERBS and target is not None and target_kind(target) is not None:
+    actor, target = event.actor, event.target
+    if event.in_feeds and is_registered(target):
         content_type = ContentType.objects.get_for_model(target)
         Activity.objects.create(
-            actor=actor, verb=verb, content_type=content_type, object_id=target.pk
+            actor=actor, verb=event.verb, content_type=content_type, object_id=target.pk
         )
-    for recipient, notification_verb, about in _recipients(actor, verb, target, context):
+    for notice in event.notices():
+        recipient = notice.recipient
         if recipient is None or recipient.pk == actor.pk:
             continue
         if actor.pk in muted_user_ids(recipient):
             continue
         notification = _notify(
-            recipient=recipient, actor=actor, verb=notification_verb, about=about
+            recipient=recipient, actor=actor, verb=notice.verb, about=notice.about
         )
-        if notification_verb == Notification.Verb.MENTIONED:
+        if notice.by_mail:
             enqueue_on_commit(send_mention_mail_task, notification.pk)
-    kind = target_kind(target) if target is not None else None
-    if kind is not None and kind.followable:
-        if verb == "started_thread":
-            # Who starts a discussion follows it.
-            content_type_id, object_id = target_reference(target)
-            ItemFollow.objects.get_or_create(
-                user=actor, content_type_id=content_type_id, object_id=object_id
-            )
-        elif verb in ("commented", "replied") and context.get("comment") is not None:
-            _notify_followers(actor=actor, target=target, context=context)
+    if not is_registered(target) or not kind_of(target).followable:
+        return
+    if event.actor_follows:
+        content_type_id, object_id = target_reference(target)
+        ItemFollow.objects.get_or_create(
+            user=actor, content_type_id=content_type_id, object_id=object_id
+        )
+    comment = event.new_comment()
+    if comment is not None:
+        _notify_followers(actor=actor, target=target, comment=comment, told=event.told_ids())
 
 
-def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> None:
-    """Tell the followers of ``target`` about the new comment in ``context``: one query for
-    the recipients, one to store every notification. Left out: the author, the member they
-    replied to and the members they mentioned (told already), inactive members, and
-    members who muted the author or block or are blocked by them."""
-    comment = context["comment"]
-    told = {actor.pk, getattr(context.get("parent"), "author_id", None)}
-    told |= {user.pk for user in context.get("mentioned", [])}
+def _notify_followers(*, actor: User, target: Any, comment: Any, told: set[int]) -> None:
+    """Tell the followers of ``target`` about the new ``comment``: one query for the
+    recipients, one to store every notification. Left out: the members ``told`` already
+    (the author, the member they replied to, the members they mentioned), inactive members,
+    and members who muted the author or block or are blocked by them."""
     content_type_id, object_id = target_reference(target)
     recipients = list(
         ItemFollow.objects.filter(
             content_type_id=content_type_id, object_id=object_id, user__is_active=True
         )
-        .exclude(user_id__in=[pk for pk in told if pk is not None])
+        .exclude(user_id__in=told)
         .exclude(user_id__in=members_not_hearing_from(actor))
         .values_list("user_id", flat=True)
     )
     if not recipients:
         return
-    kind = target_kind(target)
-    comment_kind = target_kind(comment)
-    url = comment_kind.get_url(comment) if comment_kind else ""
-    title = kind.get_title(target) if kind else ""
+    url = kind_of(comment).get_url(comment)
+    title = kind_of(target).get_title(target)
     comment_type = ContentType.objects.get_for_model(comment)
     Notification.objects.bulk_create(
         [
@@ -284,32 +307,13 @@ def _notify_followers(*, actor: User, target: Any, context: dict[str, Any]) -> N
     )
 
 
-def _recipients(actor: User, verb: str, target: Any, context: dict[str, Any]) -> list[Any]:
-    if verb == "followed":
-        # About the follower's profile: it links there, and leaves the list if hidden.
-        return [(target, Notification.Verb.FOLLOWED, actor)]
-    if verb in ("faved", "shared"):
-        kind = target_kind(target)
-        owner = kind.get_owner(target) if kind else None
-        notification_verb = Notification.Verb.FAVED if verb == "faved" else Notification.Verb.SHARED
-        return [(owner, notification_verb, target)]
-    if verb == "replied":
-        parent = context.get("parent")
-        reply = context.get("comment", target)
-        return [(getattr(parent, "author", None), Notification.Verb.REPLIED, reply)]
-    if verb == "mentioned":
-        comment = context.get("comment", target)
-        return [(user, Notification.Verb.MENTIONED, comment) for user in context.get("users", [])]
-    return []
-
-
 def _notify(*, recipient: User, actor: User, verb: str, about: Any) -> Notification:
     url = title = ""
     content_type = None
     object_id = None
     if about is not None:
-        kind = target_kind(about)
-        if kind is not None:
+        if is_registered(about):
+            kind = kind_of(about)
             url, title = kind.get_url(about), kind.get_title(about)
         content_type = ContentType.objects.get_for_model(about)
         object_id = about.pk

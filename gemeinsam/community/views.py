@@ -22,7 +22,7 @@ from gemeinsam.accounts.models import User
 from gemeinsam.community import selectors, services
 from gemeinsam.community.models import TagFollow
 from gemeinsam.community.tags import public_tag
-from gemeinsam.core.engagement import resolve_public_target, target_kind
+from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
 from gemeinsam.core.ratelimit import RateLimitedError
 
 
@@ -44,11 +44,11 @@ def _refused(request: HttpRequest, error: Exception, fallback: str) -> HttpRespo
     return _back(request, fallback)
 
 
-def _engagement_target(content_type_id: int, object_id: int) -> Any:
-    target = resolve_public_target(content_type_id, object_id)
-    if target is None:
-        raise Http404(_("There is nothing to fave or share here."))
-    return target
+def _engagement_target(content_type_id: int, object_id: int, capability: Capability) -> Any:
+    try:
+        return resolve_public_target(content_type_id, object_id, capability=capability)
+    except TargetError:
+        raise Http404(_("There is nothing to fave or share here.")) from None
 
 
 def _render_bar(request: HttpRequest, target: Any) -> HttpResponse:
@@ -61,9 +61,13 @@ def _render_bar(request: HttpRequest, target: Any) -> HttpResponse:
 
 
 def _toggle_engagement(
-    request: HttpRequest, content_type_id: int, object_id: int, service: Any
+    request: HttpRequest,
+    content_type_id: int,
+    object_id: int,
+    capability: Capability,
+    service: Any,
 ) -> HttpResponse:
-    target = _engagement_target(content_type_id, object_id)
+    target = _engagement_target(content_type_id, object_id, capability)
     url = getattr(target, "url", "/")
     try:
         service(request.user, target, request.POST.get("on") == "1")
@@ -81,6 +85,7 @@ def toggle_fave(request: HttpRequest, content_type_id: int, object_id: int) -> H
         request,
         content_type_id,
         object_id,
+        Capability.FAVE,
         lambda user, target, on: services.set_fave(user=user, target=target, faved=on),
     )
 
@@ -92,6 +97,7 @@ def toggle_share(request: HttpRequest, content_type_id: int, object_id: int) -> 
         request,
         content_type_id,
         object_id,
+        Capability.SHARE,
         lambda user, target, on: services.set_share(user=user, target=target, shared=on),
     )
 
@@ -126,11 +132,11 @@ def toggle_item_follow(request: HttpRequest, content_type_id: int, object_id: in
     """Follow a discussion to hear of every new reply, or stop following it."""
     from gemeinsam.community.templatetags.community_tags import item_follow_context
 
-    target = resolve_public_target(content_type_id, object_id)
-    kind = target_kind(target) if target is not None else None
-    if target is None or kind is None or not kind.followable:
-        raise Http404(_("There is nothing to follow here."))
-    url = kind.get_url(target)
+    try:
+        target = resolve_public_target(content_type_id, object_id, capability=Capability.FOLLOW)
+    except TargetError:
+        raise Http404(_("There is nothing to follow here.")) from None
+    url = kind_of(target).get_url(target)
     try:
         services.set_item_follow(
             user=request.user, target=target, following=request.POST.get("on") == "1"

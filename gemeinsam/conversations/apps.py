@@ -2,64 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import AppConfig
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-
-
-def _comment_target(comment: Any) -> Any:
-    from gemeinsam.core.engagement import resolve_public_target
-
-    return resolve_public_target(comment.content_type_id, comment.object_id)
-
-
-def _comment_url(comment: Any) -> str:
-    target = _comment_target(comment)
-    if target is None:
-        return ""
-    from gemeinsam.core.engagement import target_kind
-
-    kind = target_kind(target)
-    return f"{kind.get_url(target) if kind else ''}#comment-{comment.pk}"
-
-
-def _thread_url(thread: Any) -> str:
-    return str(thread.get_absolute_url())
-
-
-def _thread_closed_reason(thread: Any) -> str:
-    from django.utils.translation import gettext
-
-    return (
-        gettext("This discussion is locked and takes no more replies.") if thread.is_locked else ""
-    )
-
-
-def _thread_is_public(thread: Any) -> bool:
-    return not thread.is_hidden and bool(thread.topic.is_open)
-
-
-def _public_comments() -> Any:
-    """Comments the public sees: not hidden, not deleted, not in a hidden discussion (or one
-    in a closed topic); one query when used as a subquery."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-
-    from gemeinsam.conversations.models import Comment, DiscussionThread
-
-    withdrawn = DiscussionThread.objects.filter(Q(is_hidden=True) | Q(topic__is_open=False))
-    return Comment.objects.filter(is_hidden=False, is_deleted=False).exclude(
-        content_type=ContentType.objects.get_for_model(DiscussionThread),
-        object_id__in=withdrawn.values("pk"),
-    )
-
-
-def _comment_is_public(comment: Any) -> bool:
-    if comment.is_hidden or comment.is_deleted:
-        return False
-    return _comment_target(comment) is not None
 
 
 class ConversationsConfig(AppConfig):
@@ -70,43 +14,14 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         from gemeinsam.conversations import services
         from gemeinsam.conversations.models import Comment, DiscussionThread
-        from gemeinsam.core.engagement import TargetKind, register_target
+        from gemeinsam.conversations.selectors import read_comment_state
+        from gemeinsam.conversations.targets import CommentKind, ThreadKind
+        from gemeinsam.core.engagement import register_state_reader, register_target
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
 
-        register_target(
-            Comment,
-            TargetKind(
-                label="comment",
-                get_url=_comment_url,
-                get_title=lambda comment: Truncator(comment.body).chars(60),
-                is_public=_comment_is_public,
-                get_owner=lambda comment: comment.author,
-                on_count_changed=services.record_count_change,
-                public_queryset=_public_comments,
-                set_hidden=services.set_comment_hidden,
-                is_hidden=lambda comment: Comment.objects.filter(
-                    pk=comment.pk, is_hidden=True
-                ).exists(),
-            ),
-        )
-        register_target(
-            DiscussionThread,
-            TargetKind(
-                label="thread",
-                get_url=_thread_url,
-                get_title=lambda thread: thread.title,
-                is_public=_thread_is_public,
-                get_owner=lambda thread: thread.author,
-                on_count_changed=services.record_thread_count_change,
-                public_queryset=lambda: DiscussionThread.objects.public(),
-                set_hidden=services.set_thread_hidden,
-                is_hidden=lambda thread: DiscussionThread.objects.filter(
-                    pk=thread.pk, is_hidden=True
-                ).exists(),
-                followable=True,
-                closed_reason=_thread_closed_reason,
-            ),
-        )
+        register_target(CommentKind())
+        register_target(ThreadKind())
+        register_state_reader(read_comment_state)
         register_personal_data(
             PersonalData(
                 model=Comment,

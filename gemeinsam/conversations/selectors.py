@@ -22,7 +22,7 @@ from gemeinsam.conversations.models import (
     DiscussionTopic,
 )
 from gemeinsam.core.caching import cached_fragment, collection_scope, reference_scope
-from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.engagement import EngagementState, Ref, refs_condition, target_reference
 
 SORTS = ("oldest", "newest", "best")
 DEFAULT_SORT = "oldest"
@@ -173,17 +173,21 @@ def comment_counts(targets: list[tuple[int, int]]) -> dict[tuple[int, int], int]
     lists of stories; pairs without comments are left out."""
     if not targets:
         return {}
-    condition = Q()
-    for content_type_id, object_id in set(targets):
-        condition |= Q(content_type_id=content_type_id, object_id=object_id)
     rows = (
         Comment.objects.visible()
-        .filter(condition, is_deleted=False)
+        .filter(refs_condition(targets), is_deleted=False)
         .values_list("content_type_id", "object_id")
         .annotate(number=Count("id"))
         .order_by()
     )
     return {(ct, obj): number for ct, obj, number in rows}
+
+
+def read_comment_state(viewer: Any, refs: list[Ref], states: dict[Ref, EngagementState]) -> None:
+    """Public comment counts of ``refs`` in one query; the conversations' part of
+    ``engagement_state``."""
+    for ref, number in comment_counts(refs).items():
+        states[ref].comments = number
 
 
 def _keyset(

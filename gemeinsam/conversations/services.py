@@ -33,8 +33,17 @@ from gemeinsam.conversations.models import (
 from gemeinsam.conversations.selectors import DISCUSSIONS
 from gemeinsam.core import ratelimit
 from gemeinsam.core.caching import Scope, public_content_changed, reference_scope
-from gemeinsam.core.engagement import resolve_target, target_kind, target_reference
-from gemeinsam.core.events import announce
+from gemeinsam.core.engagement import (
+    Capability,
+    Tally,
+    TargetError,
+    is_registered,
+    kind_of,
+    public_kind,
+    resolve_target,
+    target_reference,
+)
+from gemeinsam.core.events import Commented, Mentioned, Replied, StartedThread, announce
 
 MAX_BODY_LENGTH = 5000
 DUPLICATE_SECONDS = 60
@@ -184,12 +193,7 @@ def mentioned_members(*, author: User, body: str) -> list[User]:
 
 def _announce_mentions(*, author: User, target: Any, comment: Comment, users: list[User]) -> None:
     if users:
-        announce(
-            actor=author,
-            verb="mentioned",
-            target=target,
-            context={"comment": comment, "users": users},
-        )
+        announce(Mentioned(actor=author, target=target, comment=comment, users=users))
 
 
 @transaction.atomic
@@ -207,9 +211,10 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     cached public pages stale.
     """
     member = _require_member(author, _("Sign in to comment."))
-    kind = target_kind(target)
-    if kind is None or not kind.engageable or not kind.is_public(target):
-        raise TargetUnavailableError(_("Comments cannot be posted here."))
+    try:
+        kind = public_kind(target, Capability.COMMENT)
+    except TargetError:
+        raise TargetUnavailableError(_("Comments cannot be posted here.")) from None
     closed = kind.closed_reason(target)
     if closed:
         raise CommentsClosedError(closed)
@@ -249,27 +254,20 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
     )
     comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
     comment.save(update_fields=["path"])
-    if kind.on_count_changed is not None:
-        # The target may keep its own count (a discussion counts its replies) or refuse.
-        kind.on_count_changed(target, "comments", 1)
+    # The target may keep its own count (a discussion counts its replies) or refuse.
+    kind.count_changed(target, Tally.COMMENTS, 1)
     mentioned = mentioned_members(author=member, body=text)
     if parent is not None:
         ancestors = comment.ancestor_ids
         Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
         _refresh_scores(ancestors)
         announce(
-            actor=member,
-            verb="replied",
-            target=target,
-            context={"comment": comment, "parent": parent, "mentioned": mentioned},
+            Replied(
+                actor=member, target=target, comment=comment, parent=parent, mentioned=mentioned
+            )
         )
     else:
-        announce(
-            actor=member,
-            verb="commented",
-            target=target,
-            context={"comment": comment, "mentioned": mentioned},
-        )
+        announce(Commented(actor=member, target=target, comment=comment, mentioned=mentioned))
     _announce_mentions(author=member, target=target, comment=comment, users=mentioned)
     public_content_changed(target)
     return comment
@@ -369,16 +367,17 @@ def _move_shown_counts(comments: list[Comment], delta: int) -> None:
     if by_ancestor:
         _refresh_scores(list(by_ancestor))
     for (content_type_id, object_id), times in by_target.items():
-        target = resolve_target(content_type_id, object_id)
-        kind = target_kind(target) if target is not None else None
-        if kind is not None and kind.on_count_changed is not None:
-            kind.on_count_changed(target, "shown_comments", delta * times)
+        try:
+            target = resolve_target(content_type_id, object_id)
+        except TargetError:
+            continue
+        kind_of(target).count_changed(target, Tally.SHOWN_COMMENTS, delta * times)
 
 
-def record_count_change(comment: Comment, counter: str, delta: int) -> None:
+def record_count_change(comment: Comment, counter: Tally, delta: int) -> None:
     """The engagement hook: another app counted a fave on ``comment`` (inside its write
     transaction). Updates ``fave_count`` with F() so parallel faves add up, then the score."""
-    if counter != "faves":
+    if counter != Tally.FAVES:
         return
     Comment.objects.filter(pk=comment.pk).update(
         fave_count=Greatest(F("fave_count") + delta, Value(0))
@@ -421,7 +420,7 @@ def import_comment(
     so there are no rate limits, edit windows or announcements. Guests keep their name.
     Side effects: counts the reply on its ancestors; cached public pages turn stale.
     """
-    if target_kind(target) is None:
+    if not is_registered(target):
         raise TargetUnavailableError(_("Comments cannot be posted here."))
     content_type_id, object_id = target_reference(target)
     text = (body or "").strip()
@@ -549,24 +548,24 @@ def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) 
         created_at=now,
         last_activity_at=now,
     )
-    announce(actor=author, verb="started_thread", target=thread)
+    announce(StartedThread(actor=author, target=thread))
     public_content_changed(thread, DISCUSSIONS)
     return thread
 
 
-def record_thread_count_change(thread: DiscussionThread, counter: str, delta: int) -> None:
+def record_thread_count_change(thread: DiscussionThread, counter: Tally, delta: int) -> None:
     """The engagement hook for discussions, called inside the write transaction: a reply
-    (a comment on the discussion, counter "comments") raises ``reply_count`` and moves
+    (a comment on the discussion, ``Tally.COMMENTS``) raises ``reply_count`` and moves
     ``last_activity_at`` to now; a locked discussion refuses the reply (the transaction is
-    rolled back). Replies deleted, hidden or restored (counter "shown_comments") move
+    rolled back). Replies deleted, hidden or restored (``Tally.SHOWN_COMMENTS``) move
     ``reply_count`` only, never below 0."""
-    if counter == "shown_comments":
+    if counter == Tally.SHOWN_COMMENTS:
         DiscussionThread.objects.filter(pk=thread.pk).update(
             reply_count=Greatest(F("reply_count") + delta, Value(0))
         )
         public_content_changed(thread, DISCUSSIONS)
         return
-    if counter != "comments":
+    if counter != Tally.COMMENTS:
         return
     current = DiscussionThread.objects.select_for_update().filter(pk=thread.pk).first()
     if current is None or current.is_locked:

@@ -24,7 +24,7 @@ from gemeinsam.conversations import selectors, services
 from gemeinsam.conversations.forms import CommentForm, ThreadForm
 from gemeinsam.conversations.fragments import comment_list
 from gemeinsam.conversations.models import Comment
-from gemeinsam.core.engagement import resolve_public_target, target_kind
+from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
 from gemeinsam.core.ratelimit import RateLimitedError
 
 
@@ -37,10 +37,10 @@ class _SeeOther(HttpResponseRedirect):
 
 
 def _target_or_404(content_type_id: int, object_id: int) -> Any:
-    target = resolve_public_target(content_type_id, object_id)
-    if target is None:
-        raise Http404(_("There is nothing to comment on here."))
-    return target
+    try:
+        return resolve_public_target(content_type_id, object_id, capability=Capability.COMMENT)
+    except TargetError:
+        raise Http404(_("There is nothing to comment on here.")) from None
 
 
 def _comment_or_404(comment_id: int) -> tuple[Comment, Any]:
@@ -51,9 +51,7 @@ def _comment_or_404(comment_id: int) -> tuple[Comment, Any]:
 
 
 def _target_url(target: Any) -> str:
-    kind = target_kind(target)
-    url = kind.get_url(target) if kind is not None else ""
-    return url or "/"
+    return kind_of(target).get_url(target) or "/"
 
 
 def _list_url(content_type_id: int, object_id: int) -> str:
@@ -86,16 +84,14 @@ def _forbidden_for_guests(request: HttpRequest) -> HttpResponse | None:
 
 def _closed_reason(target: Any) -> str:
     """Why ``target`` takes no new comments now (a locked discussion), or ""."""
-    kind = target_kind(target)
-    return kind.closed_reason(target) if kind is not None else ""
+    return kind_of(target).closed_reason(target)
 
 
 def _target_context(target: Any, content_type_id: int, object_id: int) -> dict[str, Any]:
-    kind = target_kind(target)
     return {
         "closed": _closed_reason(target),
         "target": target,
-        "target_title": kind.get_title(target) if kind else "",
+        "target_title": kind_of(target).get_title(target),
         "target_url": _target_url(target),
         "list_url": _list_url(content_type_id, object_id),
         "content_type_id": content_type_id,

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from gemeinsam.conversations.models import DiscussionThread
 from gemeinsam.conversations.services import set_thread_locked
 from gemeinsam.core.caching import public_content_changed
-from gemeinsam.core.engagement import resolve_target, target_kind
+from gemeinsam.core.engagement import (
+    Capability,
+    TargetError,
+    TargetKind,
+    is_registered,
+    kind_of,
+    resolve_target,
+)
 from gemeinsam.moderation.models import Report
 
 PERMISSION = "moderation.moderate_content"
@@ -29,9 +36,7 @@ def report_content(*, reporter: Any, target: Any, reason: str, details: str = ""
 
     Precondition: the target is registered and can be hidden.
     """
-    kind = target_kind(target)
-    if kind is None or kind.set_hidden is None:
-        raise ModerationError(_("This cannot be reported."))
+    kind = _hideable(target, _("This cannot be reported."))
     if reason not in Report.Reason.values:
         raise ModerationError(_("Choose a reason."))
     return Report.objects.create(
@@ -42,6 +47,13 @@ def report_content(*, reporter: Any, target: Any, reason: str, details: str = ""
         details=details.strip()[:2000],
         url=kind.get_url(target)[:500],
     )
+
+
+def _hideable(target: Any, message: str) -> TargetKind[Any]:
+    """The target's kind, if moderators may hide items of it."""
+    if not is_registered(target) or not kind_of(target).offers(Capability.HIDE):
+        raise ModerationError(message)
+    return kind_of(target)
 
 
 def _require_moderator(actor: Any) -> None:
@@ -61,12 +73,12 @@ def decide_report(*, actor: Any, report: Report, hide: bool) -> bool:
     with the decision given (hidden or dismissed) and nothing else changes.
     """
     _require_moderator(actor)
-    target = resolve_target(report.content_type_id, report.object_id)
+    try:
+        target = resolve_target(report.content_type_id, report.object_id)
+    except TargetError:
+        target = None
     if target is not None:
-        kind = target_kind(target)
-        if kind is None or kind.set_hidden is None:
-            raise ModerationError(_("This content can no longer be hidden."))
-        kind.set_hidden(target, hide)
+        _hideable(target, _("This content can no longer be hidden.")).set_hidden(target, hide)
     status = Report.Status.HIDDEN if hide else Report.Status.DISMISSED
     _close_reports(report, status=status, actor=actor)
     if not hide:
@@ -96,10 +108,7 @@ def hide_content(*, actor: Any, target: Any, hide: bool) -> None:
     is hidden; the public caches are purged.
     """
     _require_moderator(actor)
-    kind = target_kind(target)
-    if kind is None or kind.set_hidden is None:
-        raise ModerationError(_("This content cannot be hidden."))
-    kind.set_hidden(target, hide)
+    _hideable(target, _("This content cannot be hidden.")).set_hidden(target, hide)
     if hide:
         Report.objects.filter(
             content_type=ContentType.objects.get_for_model(target),

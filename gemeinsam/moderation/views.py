@@ -26,7 +26,13 @@ from django.views.decorators.http import require_POST
 from gemeinsam.conversations import selectors as conversations
 from gemeinsam.conversations.models import DiscussionThread
 from gemeinsam.core.clientip import client_key
-from gemeinsam.core.engagement import resolve_public_target, resolve_target, target_kind
+from gemeinsam.core.engagement import (
+    Capability,
+    TargetError,
+    kind_of,
+    resolve_public_target,
+    resolve_target,
+)
 from gemeinsam.core.ratelimit import RateLimitedError, check
 from gemeinsam.moderation import services
 from gemeinsam.moderation.models import Report
@@ -53,10 +59,11 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def report(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
-    target = resolve_public_target(content_type_id, object_id, engageable_only=False)
-    kind = target_kind(target) if target is not None else None
-    if target is None or kind is None or kind.set_hidden is None:
-        raise Http404(_("There is nothing to report here."))
+    try:
+        target = resolve_public_target(content_type_id, object_id, capability=Capability.HIDE)
+    except TargetError:
+        raise Http404(_("There is nothing to report here.")) from None
+    kind = kind_of(target)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,13 +101,17 @@ def report_queue(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(status=show)
     rows: list[dict[str, Any]] = []
     for item in reports[:200]:
-        target = resolve_target(item.content_type_id, item.object_id)
-        kind = target_kind(target) if target is not None else None
+        try:
+            target = resolve_target(item.content_type_id, item.object_id)
+        except TargetError:
+            rows.append({"report": item, "title": _("(deleted)"), "is_hidden": False})
+            continue
+        kind = kind_of(target)
         rows.append(
             {
                 "report": item,
-                "title": kind.get_title(target) if kind else _("(deleted)"),
-                "is_hidden": kind.is_hidden(target) if kind else False,
+                "title": kind.get_title(target),
+                "is_hidden": kind.is_hidden(target),
             }
         )
     return TemplateResponse(

@@ -11,7 +11,7 @@ class NewsroomConfig(AppConfig):
 
     def ready(self) -> None:
         from gemeinsam.community.tags import register_public_tag_check
-        from gemeinsam.core.engagement import TargetKind, register_host_stream, register_target
+        from gemeinsam.core.engagement import register_host_stream, register_target
         from gemeinsam.core.media import register_media_guard
         from gemeinsam.core.scheduler import register_periodic_job
         from gemeinsam.newsroom import (
@@ -21,20 +21,11 @@ class NewsroomConfig(AppConfig):
             tasks,
         )
         from gemeinsam.newsroom.embargo import is_hidden_media
-        from gemeinsam.newsroom.models import StoryPage
+        from gemeinsam.newsroom.targets import StoryKind
 
         register_media_guard(is_hidden_media)
         register_public_tag_check(lambda tag: selectors.public_tag(tag.slug) is not None)
-        register_target(
-            StoryPage,
-            TargetKind(
-                label="story",
-                get_url=lambda page: page.url,
-                get_title=lambda page: page.title,
-                is_public=lambda page: page.live and not page.get_view_restrictions().exists(),
-                public_queryset=lambda: StoryPage.objects.live().public(),
-            ),
-        )
+        register_target(StoryKind())
         register_host_stream(selectors.host_stream)
         _register_personal_data()
         # Press-kit archives are served by their own view, never straight from /media/.

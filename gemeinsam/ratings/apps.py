@@ -21,8 +21,12 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings")
 
     def ready(self) -> None:
+        from gemeinsam.core.engagement import register_state_reader
         from gemeinsam.core.personal_data import PersonalData, register_personal_data
         from gemeinsam.ratings.models import Rating
+        from gemeinsam.ratings.selectors import read_rating_state
+
+        register_state_reader(read_rating_state)
 
         register_personal_data(
             PersonalData(

@@ -1,13 +1,13 @@
-"""Reads for ratings: an item's summary on the site's scale, in one query."""
+"""Reads for ratings: an item's summary on the site's scale, in one query; many items' in one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from gemeinsam.core.engagement import target_reference
+from gemeinsam.core.engagement import EngagementState, Ref, refs_condition, target_reference
 from gemeinsam.ratings.models import (
     STORED_MAX,
     Rating,
@@ -86,14 +86,9 @@ def rating_summary(*, target: Any, user: Any = None) -> RatingSummary:
     """
     scale = rating_scale()
     ct_id, obj_id = target_reference(target)
-    rows = RatingAggregate.objects.filter(content_type_id=ct_id, object_id=obj_id)
-    if getattr(user, "is_authenticated", False):
-        mine = Rating.objects.filter(
-            user_id=user.pk,
-            content_type_id=OuterRef("content_type_id"),
-            object_id=OuterRef("object_id"),
-        ).values("value")[:1]
-        rows = rows.annotate(member_value=Subquery(mine))
+    rows = _with_member_value(
+        RatingAggregate.objects.filter(content_type_id=ct_id, object_id=obj_id), user
+    )
     aggregate = rows.first()
     if aggregate is None:
         stored, member_value = [0] * STORED_MAX, None
@@ -107,3 +102,34 @@ def rating_summary(*, target: Any, user: Any = None) -> RatingSummary:
         stored_distribution=stored,
         stored_member_value=member_value,
     )
+
+
+def _with_member_value(rows: QuerySet[RatingAggregate], user: Any) -> QuerySet[RatingAggregate]:
+    """``rows`` annotated with ``member_value``, ``user``'s stored rating (a subquery)."""
+    if not getattr(user, "is_authenticated", False):
+        return rows
+    mine = Rating.objects.filter(
+        user_id=user.pk,
+        content_type_id=OuterRef("content_type_id"),
+        object_id=OuterRef("object_id"),
+    ).values("value")[:1]
+    return rows.annotate(member_value=Subquery(mine))
+
+
+def read_rating_state(viewer: Any, refs: list[Ref], states: dict[Ref, EngagementState]) -> None:
+    """How many rated each of ``refs``, the average and the viewer's own stars, in one
+    query; the ratings' part of ``engagement_state``."""
+    scale = rating_scale()
+    rows = _with_member_value(RatingAggregate.objects.filter(refs_condition(refs)), viewer)
+    for aggregate in rows:
+        ref = (aggregate.content_type_id, aggregate.object_id)
+        summary = summarise(
+            content_type_id=ref[0],
+            object_id=ref[1],
+            scale=scale,
+            stored_distribution=aggregate.stored_distribution(),
+            stored_member_value=getattr(aggregate, "member_value", None),
+        )
+        state = states[ref]
+        state.ratings, state.average_stars = summary.count, summary.average
+        state.member_stars = summary.member_stars

@@ -21,8 +21,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gemeinsam.core.caching import public_content_changed, reference_scope
-from gemeinsam.core.engagement import resolve_public_target, target_reference
-from gemeinsam.core.events import announce
+from gemeinsam.core.engagement import (
+    Capability,
+    CapabilityNotOfferedError,
+    TargetError,
+    resolve_public_target,
+    target_reference,
+)
+from gemeinsam.core.events import Rated, announce
 from gemeinsam.core.ratelimit import check as check_rate_limit
 from gemeinsam.ratings.models import (
     STORED_MAX,
@@ -49,6 +55,10 @@ class SignInRequiredError(RatingError):
 
 class TargetNotRateableError(RatingError):
     """The item does not exist, is not public, or cannot be rated."""
+
+
+class KindNotRateableError(TargetNotRateableError):
+    """The item exists, but items of its kind are not rated (a member's profile)."""
 
 
 class InvalidStarsError(RatingError):
@@ -80,10 +90,12 @@ def _check_rate(user: Any) -> None:
 
 
 def _public_target(content_type_id: int, object_id: int) -> Any:
-    target = resolve_public_target(content_type_id, object_id)
-    if target is None:
-        raise TargetNotRateableError(_("This item cannot be rated."))
-    return target
+    try:
+        return resolve_public_target(content_type_id, object_id, capability=Capability.RATE)
+    except CapabilityNotOfferedError:
+        raise KindNotRateableError(_("This item cannot be rated.")) from None
+    except TargetError:
+        raise TargetNotRateableError(_("This item cannot be rated.")) from None
 
 
 def _locked_aggregate_id(content_type_id: int, object_id: int) -> int:
@@ -131,9 +143,10 @@ def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) ->
     """Give, or change, ``user``'s rating of a public item to ``stars`` on the site's scale.
 
     Preconditions: ``user`` is a signed-in, active member; the item is a registered, public
-    target; ``stars`` is within 1..scale; the member is under the rate limit. Raises
-    :class:`SignInRequiredError`, :class:`InvalidStarsError`, :class:`TargetNotRateableError`
-    or :class:`gemeinsam.core.ratelimit.RateLimitedError` otherwise.
+    target of a rateable kind; ``stars`` is within 1..scale; the member is under the rate
+    limit. Raises :class:`SignInRequiredError`, :class:`InvalidStarsError`,
+    :class:`TargetNotRateableError` (:class:`KindNotRateableError` for a kind that is not
+    rated) or :class:`gemeinsam.core.ratelimit.RateLimitedError` otherwise.
 
     Side effects when the value changed: the aggregate moves in the same transaction;
     ``rated`` is announced and the item's cache scope changes once the transaction commits.
@@ -160,7 +173,7 @@ def rate_item(*, user: Any, content_type_id: int, object_id: int, stars: int) ->
         _move_aggregate(aggregate_id, add=value, subtract=previous)
     else:
         return RatingOutcome(target=target, rating=rating, changed=False)
-    announce(actor=user, verb="rated", target=target, context={"stars": stars, "scale": scale})
+    announce(Rated(actor=user, target=target, stars=stars, scale=scale))
     public_content_changed(target)
     return RatingOutcome(target=target, rating=rating, changed=True)
 

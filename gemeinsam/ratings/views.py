@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from gemeinsam.core.engagement import resolve_public_target, target_kind
+from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
 from gemeinsam.core.ratelimit import RateLimitedError
 from gemeinsam.ratings import services
 from gemeinsam.ratings.forms import RatingForm
@@ -23,16 +23,14 @@ ANCHOR = "#rating"
 
 
 def _target_url(target: Any) -> str:
-    kind = target_kind(target)
-    url = kind.get_url(target) if kind is not None else None
-    return (url or "/") + ANCHOR
+    return (kind_of(target).get_url(target) or "/") + ANCHOR
 
 
 def _public_target_or_404(content_type_id: int, object_id: int) -> Any:
-    target = resolve_public_target(content_type_id, object_id)
-    if target is None:
-        raise Http404(_("This item cannot be rated."))
-    return target
+    try:
+        return resolve_public_target(content_type_id, object_id, capability=Capability.RATE)
+    except TargetError:
+        raise Http404(_("This item cannot be rated.")) from None
 
 
 def _see_other(url: str) -> HttpResponse:

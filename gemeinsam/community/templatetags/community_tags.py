@@ -10,22 +10,22 @@ from django import template
 from django.http import HttpRequest
 
 from gemeinsam.community import selectors
-from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.engagement import kind_of, target_reference
 
 register = template.Library()
 
 
 def engagement_context(request: HttpRequest, target: Any) -> dict[str, Any]:
     content_type_id, object_id = target_reference(target)
-    kind = target_kind(target)
-    url = request.build_absolute_uri(kind.get_url(target)) if kind else ""
-    title = kind.get_title(target) if kind else ""
+    kind = kind_of(target)
+    url = request.build_absolute_uri(kind.get_url(target))
+    title = kind.get_title(target)
     return {
         "request": request,
         "target": target,
         "content_type_id": content_type_id,
         "object_id": object_id,
-        "state": selectors.engagement_state(user=request.user, target=target),
+        "state": selectors.fave_share_state(user=request.user, target=target),
         "share_url": url,
         "share_title": title,
         "mail_link": f"mailto:?subject={quote(title)}&body={quote(url)}",

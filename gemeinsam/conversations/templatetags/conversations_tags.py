@@ -8,7 +8,7 @@ from django import template
 
 from gemeinsam.conversations.forms import CommentForm
 from gemeinsam.conversations.fragments import comment_list
-from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.engagement import kind_of, target_reference
 from gemeinsam.core.templatetags.core_tags import report_url
 
 register = template.Library()
@@ -22,8 +22,7 @@ def comment_section(context: template.Context, target: Any) -> dict[str, Any]:
     the list is shared by readers (and by members) and cached until the next public change."""
     request = context["request"]
     user = getattr(request, "user", None)
-    kind = target_kind(target)
-    closed = kind.closed_reason(target) if kind is not None else ""
+    closed = kind_of(target).closed_reason(target)
     content_type_id, object_id = target_reference(target)
     list_url = _list_url(content_type_id, object_id)
     comments = comment_list(

@@ -24,7 +24,7 @@ from gemeinsam.conversations.markdown import render_markdown
 from gemeinsam.conversations.models import Comment, DiscussionThread, DiscussionTopic
 from gemeinsam.conversations.tests.factories import make_comment
 from gemeinsam.core import personal_data
-from gemeinsam.core.engagement import target_kind, target_reference
+from gemeinsam.core.engagement import kind_of, target_reference
 from gemeinsam.core.ratelimit import RateLimitedError
 from gemeinsam.moderation import services as moderation
 from gemeinsam.moderation.models import Report
@@ -554,8 +554,7 @@ def test_faves_on_a_discussion_use_the_engagement_bar(
 
     assert response.status_code in (302, 303)
     assert "1 fave" in client.get(thread_url(thread)).content.decode()
-    kind = target_kind(thread)
-    assert kind is not None
+    kind = kind_of(thread)
     assert kind.label == "thread"
     assert kind.get_owner(thread) == member
 

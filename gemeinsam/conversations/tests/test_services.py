@@ -13,7 +13,7 @@ from gemeinsam.accounts.models import Block, User
 from gemeinsam.conversations import services
 from gemeinsam.conversations.models import Comment
 from gemeinsam.conversations.tests.factories import make_comment
-from gemeinsam.core.engagement import target_kind
+from gemeinsam.core.engagement import Tally, kind_of
 from gemeinsam.core.personal_data import is_registered, registered
 from gemeinsam.core.ratelimit import RateLimitedError
 
@@ -232,13 +232,11 @@ def test_delete_authorisation(
 
 def test_fave_hook_updates_count_and_score(story: Any, member: User) -> None:
     comment = services.post_comment(author=member, target=story, body="Nice")
-    kind = target_kind(comment)
-    assert kind is not None
-    assert kind.on_count_changed is not None
+    kind = kind_of(comment)
     assert kind.is_public(comment)
-    kind.on_count_changed(comment, "faves", 1)
-    kind.on_count_changed(comment, "faves", 1)
-    kind.on_count_changed(comment, "faves", -1)
+    kind.count_changed(comment, Tally.FAVES, 1)
+    kind.count_changed(comment, Tally.FAVES, 1)
+    kind.count_changed(comment, Tally.FAVES, -1)
     comment.refresh_from_db()
     assert comment.fave_count == 1
     assert comment.score == pytest.approx(services.wilson_lower_bound(1, 2))

@@ -19,7 +19,7 @@ from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Page, Site
 
 from gemeinsam.core.caching.scopes import SITE, Scope
-from gemeinsam.core.engagement import target_kind
+from gemeinsam.core.engagement import is_registered, kind_of
 
 UrlResolver = Callable[[Scope], Iterable[str]]
 _resolvers: list[UrlResolver] = []
@@ -56,9 +56,11 @@ def _object_urls(scope: Scope) -> list[str]:
         page = Page.objects.filter(pk=pk).first()
         url = page.specific.get_full_url() if page is not None else None
         return [url] if url else []
+    if not is_registered(model):
+        return []
     obj = model._default_manager.filter(pk=pk).first()
-    kind = target_kind(model)
-    if obj is None or kind is None or not kind.is_public(obj):
+    kind = kind_of(model)
+    if obj is None or not kind.is_public(obj):
         return []
     path = kind.get_url(obj)
     return [path if "://" in path else _absolute(path)] if path else []

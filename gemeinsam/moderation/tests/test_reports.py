@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.test import Client
 
 from gemeinsam.accounts.models import User
@@ -21,18 +22,31 @@ def hideable(monkeypatch: pytest.MonkeyPatch) -> tuple[Author, set[int]]:
     """A registered kind of content that can be hidden (authors stand in for any)."""
     hidden: set[int] = set()
 
-    def set_hidden(obj: Author, value: bool) -> None:
-        (hidden.add if value else hidden.discard)(obj.pk)
+    class AuthorKind(engagement.TargetKind[Author]):
+        model = Author
+        label = "author"
+        hideable = True
+
+        def get_url(self, obj: Author) -> str:
+            return f"/en/authors/{obj.slug}/"
+
+        def get_title(self, obj: Author) -> str:
+            return obj.name
+
+        def is_public(self, obj: Author) -> bool:
+            return obj.pk not in hidden
+
+        def public_queryset(self) -> QuerySet[Author]:
+            return Author.objects.exclude(pk__in=hidden)
+
+        def set_hidden(self, obj: Author, value: bool) -> None:
+            (hidden.add if value else hidden.discard)(obj.pk)
+
+        def is_hidden(self, obj: Author) -> bool:
+            return obj.pk in hidden
 
     kinds = dict(engagement._kinds)
-    kinds[Author] = engagement.TargetKind(
-        label="author",
-        get_url=lambda obj: f"/en/authors/{obj.slug}/",
-        get_title=lambda obj: obj.name,
-        is_public=lambda obj: obj.pk not in hidden,
-        set_hidden=set_hidden,
-        is_hidden=lambda obj: obj.pk in hidden,
-    )
+    kinds[Author] = AuthorKind()
     monkeypatch.setattr(engagement, "_kinds", kinds)
     return Author.objects.create(name="Loud Writer", slug="loud"), hidden
 

@@ -269,3 +269,44 @@ def test_purging_a_member_takes_their_ratings_out_of_the_aggregates(story, make_
     aggregate = aggregate_of(story)
     assert (aggregate.count, aggregate.total) == (1, 6)
     assert aggregate.stored_distribution() == [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+
+
+def test_rating_an_item_of_a_kind_that_is_not_rateable_is_refused(
+    newsroom: Any, make_member: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A public item whose kind has ``rateable = False`` (contest entries, say) is refused
+    with its own error, and nothing is stored."""
+    from django.db.models import QuerySet
+
+    from gemeinsam.core import engagement
+    from gemeinsam.newsroom.models import Author
+
+    class EntryKind(engagement.TargetKind[Author]):
+        model = Author
+        label = "entry"
+        rateable = False
+
+        def get_url(self, obj: Author) -> str:
+            return f"/en/entries/{obj.pk}/"
+
+        def get_title(self, obj: Author) -> str:
+            return str(obj.name)
+
+        def is_public(self, obj: Author) -> bool:
+            return True
+
+        def public_queryset(self) -> QuerySet[Author]:
+            return Author.objects.all()
+
+    monkeypatch.setattr(engagement, "_kinds", {**engagement._kinds, Author: EntryKind()})
+    entry = Author.objects.create(name="Entry", slug="entry")
+
+    with pytest.raises(services.KindNotRateableError):
+        rate(make_member(), entry, 4)
+    assert not Rating.objects.exists()
+    assert not RatingAggregate.objects.exists()
+
+
+def test_rating_a_profile_is_refused_as_not_rateable(make_member: Any) -> None:
+    with pytest.raises(services.KindNotRateableError):
+        rate(make_member(), make_member(), 3)

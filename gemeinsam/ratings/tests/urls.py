@@ -8,7 +8,7 @@ from django.template import engines
 from django.urls import NoReverseMatch, URLPattern, URLResolver, include, path, reverse
 
 from config import urls as project_urls
-from gemeinsam.core.engagement import resolve_public_target
+from gemeinsam.core.engagement import Capability, TargetError, resolve_public_target
 
 WIDGET_PAGE = """{% extends "base.html" %}{% load ratings_tags %}
 {% block title %}{{ target.title }}{% endblock %}
@@ -16,9 +16,10 @@ WIDGET_PAGE = """{% extends "base.html" %}{% load ratings_tags %}
 
 
 def widget_page(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
-    target = resolve_public_target(content_type_id, object_id)
-    if target is None:
-        raise Http404
+    try:
+        target = resolve_public_target(content_type_id, object_id, capability=Capability.RATE)
+    except TargetError:
+        raise Http404 from None
     page = engines["django"].from_string(WIDGET_PAGE)
     return HttpResponse(page.render({"target": target}, request))
 
