@@ -22,7 +22,7 @@ from gemeinsam.community.models import Follow
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.tests.support import Inbox
-from gemeinsam.newsroom.demo import seed_demo
+from gemeinsam.demo.newsroom import seed_demo
 from gemeinsam.newsroom.models import ArticlePage
 
 pytestmark = [

@@ -17,8 +17,7 @@ from gemeinsam.accounts.models import User
 from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow
 from gemeinsam.conversations.models import Comment
 from gemeinsam.conversations.services import comment_score
-from gemeinsam.newsroom.models import STORY_TYPES, StoryPage
-from gemeinsam.newsroom.scale import (
+from gemeinsam.demo.scale import (
     CROWDED_SLUG,
     MEMBER_EMAIL,
     MEMBER_PASSWORD,
@@ -26,6 +25,7 @@ from gemeinsam.newsroom.scale import (
     REFERENCE_SLUG,
     SCALES,
 )
+from gemeinsam.newsroom.models import STORY_TYPES, StoryPage
 from gemeinsam.ratings.models import Rating, RatingAggregate
 
 pytestmark = pytest.mark.django_db

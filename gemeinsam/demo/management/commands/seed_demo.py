@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gemeinsam.accounts.roles import ensure_staff_roles
 from gemeinsam.core.progress import ProgressBar
-from gemeinsam.newsroom.demo import seed_demo
-from gemeinsam.newsroom.scale import SCALES, AlreadySeededError, seed_scale
+from gemeinsam.demo.newsroom import seed_demo
+from gemeinsam.demo.scale import SCALES, AlreadySeededError, seed_scale
 
 
 class Command(BaseCommand):
