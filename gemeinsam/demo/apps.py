@@ -8,3 +8,11 @@ class DemoConfig(AppConfig):
     name = "gemeinsam.demo"
     label = "demo"
     verbose_name = _("Demo")
+
+    def ready(self) -> None:
+        from gemeinsam.demo import newsroom
+        from gemeinsam.demo.registry import register_seed_step
+
+        # One step per feature area; a new area adds its module here and names the steps
+        # whose content it builds on.
+        register_seed_step("newsroom", newsroom.seed_step)
