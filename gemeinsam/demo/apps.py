@@ -10,9 +10,16 @@ class DemoConfig(AppConfig):
     verbose_name = _("Demo")
 
     def ready(self) -> None:
-        from gemeinsam.demo import newsroom
+        from gemeinsam.demo import community, conversations, newsroom, ratings
         from gemeinsam.demo.registry import register_seed_step
 
         # One step per feature area; a new area adds its module here and names the steps
         # whose content it builds on.
         register_seed_step("newsroom", newsroom.seed_step)
+        register_seed_step("members", community.seed_members, after=("newsroom",))
+        register_seed_step("comments", conversations.seed_comments, after=("members",))
+        register_seed_step("discussions", conversations.seed_discussions, after=("members",))
+        register_seed_step("ratings", ratings.seed_ratings, after=("members",))
+        register_seed_step(
+            "faves", community.seed_faves_and_shares, after=("comments", "discussions")
+        )

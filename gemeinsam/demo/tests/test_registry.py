@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import itertools
-from io import StringIO
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 
 from gemeinsam.demo.registry import SeedRegistry, SeedStepError, registry
 
@@ -58,22 +56,14 @@ def test_a_name_registered_twice_is_refused() -> None:
         candidate.register("newsroom", _nothing)
 
 
-def _seed(capture: Any) -> str:
-    out = StringIO()
-    with capture(execute=True):
-        call_command("seed_demo", stdout=out)
-    return out.getvalue()
-
-
 def _row_counts() -> dict[str, int]:
     return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
 
 
 @pytest.mark.django_db
-def test_every_registered_step_runs_once_in_order(
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    lines = _seed(django_capture_on_commit_callbacks).splitlines()
+@pytest.mark.slow
+def test_every_registered_step_runs_once_in_order(run_seed_demo: Callable[[], str]) -> None:
+    lines = run_seed_demo().splitlines()
     names = [step.name for step in registry.ordered()]
     reported = [line for line in lines if ":" in line]
     assert [line.split(":", 1)[0] for line in reported] == names
@@ -82,10 +72,11 @@ def test_every_registered_step_runs_once_in_order(
 
 
 @pytest.mark.django_db
-def test_seeding_twice_changes_no_row(django_capture_on_commit_callbacks: Any) -> None:
-    _seed(django_capture_on_commit_callbacks)
+@pytest.mark.slow
+def test_seeding_twice_changes_no_row(run_seed_demo: Callable[[], str]) -> None:
+    run_seed_demo()
     before = _row_counts()
-    again = _seed(django_capture_on_commit_callbacks)
+    again = run_seed_demo()
     assert "Demo content is already present; nothing changed." in again
     after = _row_counts()
     assert {
