@@ -109,11 +109,10 @@ def demo_story(slug: str, language: str) -> StoryPage | None:
 
 
 def demo_members() -> dict[str, User]:
-    """The demo members that exist, by key."""
-    by_email = {
-        user.email: user
-        for user in User.objects.filter(email__in=[member_email(m.key) for m in MEMBERS])
-    }
+    """The demo members who can take part, by key: one whose account staff deactivated
+    is left out (the services would refuse them), and is not created again."""
+    emails = [member_email(member.key) for member in MEMBERS]
+    by_email = {user.email: user for user in User.objects.filter(email__in=emails, is_active=True)}
     return {
         member.key: by_email[member_email(member.key)]
         for member in MEMBERS
@@ -126,12 +125,16 @@ def seed_members() -> str | None:
     fans of the host and who follows whom. Adds what is missing; needs the demo newsroom."""
     if demo_story(FOUNDERS["en"], "en") is None:
         return None
-    existing = demo_members()
+    existing = set(
+        User.objects.filter(email__in=[member_email(m.key) for m in MEMBERS]).values_list(
+            "email", flat=True
+        )
+    )
     created = 0
     for member in MEMBERS:
-        if member.key in existing:
-            continue
         email = member_email(member.key)
+        if email in existing:
+            continue
         user = User.objects.create_user(
             email=email, password=MEMBER_PASSWORD, display_name=member.name
         )
@@ -145,12 +148,14 @@ def seed_members() -> str | None:
             fans += become_fan(user=user)
     follows = 0
     for follower, followed in FOLLOWS:
+        if follower not in members or followed not in members:
+            continue
         if not Follow.objects.filter(
             follower=members[follower], followed=members[followed]
         ).exists():
             follows += follow_member(user=members[follower], member=members[followed])
     for key, slug in TAG_FOLLOWS:
-        tag = Tag.objects.filter(slug=slug).first()
+        tag = Tag.objects.filter(slug=slug).first() if key in members else None
         if tag is not None and not TagFollow.objects.filter(user=members[key], tag=tag).exists():
             follows += follow_tag(user=members[key], tag=tag)
     if not (created or fans or follows):
@@ -158,12 +163,15 @@ def seed_members() -> str | None:
     return f"{created} members, {fans} fans and {follows} follows created"
 
 
-def _story_targets(plan: dict[tuple[str, str], list[str]]) -> list[tuple[StoryPage, list[str]]]:
+def _story_targets(
+    plan: dict[tuple[str, str], list[str]], members: dict[str, User]
+) -> list[tuple[StoryPage, list[User]]]:
+    """The demo stories of ``plan`` with the members (who can take part) planned for each."""
     targets = []
     for (slug, language), keys in plan.items():
         story = demo_story(slug, language)
         if story is not None:
-            targets.append((story, keys))
+            targets.append((story, [members[key] for key in keys if key in members]))
     return targets
 
 
@@ -174,23 +182,31 @@ def seed_faves_and_shares() -> str | None:
     if not members:
         return None
     faves = shares = 0
-    for story, keys in _story_targets(STORY_FAVES):
-        for key in keys:
-            faves += _fave(members[key], story)
-    for story, keys in _story_targets(STORY_SHARES):
-        for key in keys:
-            content_type_id, object_id = target_reference(story)
+    for story, users in _story_targets(STORY_FAVES, members):
+        for user in users:
+            faves += _fave(user, story)
+    for story, users in _story_targets(STORY_SHARES, members):
+        content_type_id, object_id = target_reference(story)
+        for user in users:
             if not Share.objects.filter(
-                user=members[key], content_type_id=content_type_id, object_id=object_id
+                user=user, content_type_id=content_type_id, object_id=object_id
             ).exists():
-                shares += set_share(user=members[key], target=story, shared=True)
-    keys = [member.key for member in MEMBERS if member.key in members]
-    comments = Comment.objects.filter(author__in=members.values()).order_by("pk")
+                shares += set_share(user=user, target=story, shared=True)
+    # Who faves which comment follows from the plan alone, not from who can take part
+    # now, so that a member leaving changes nothing for the others.
+    keys = [member.key for member in MEMBERS]
+    comments = (
+        Comment.objects.filter(author__email__in=[member_email(key) for key in keys])
+        .select_related("author")
+        .order_by("pk")
+    )
     for number, comment in enumerate(comments):
-        others = [key for key in keys if members[key].pk != comment.author_id]
+        author_email = comment.author.email if comment.author is not None else ""
+        others = [key for key in keys if member_email(key) != author_email]
         start = number % len(others)
         for key in (others[start:] + others[:start])[: COMMENT_FAVES[number % len(COMMENT_FAVES)]]:
-            faves += _fave(members[key], comment)
+            if key in members:
+                faves += _fave(members[key], comment)
     if not (faves or shares):
         return None
     return f"{faves} faves and {shares} shares created"

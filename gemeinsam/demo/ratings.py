@@ -70,10 +70,13 @@ def seed_ratings() -> str | None:
             continue
         content_type_id, object_id = target_reference(story)
         for key, stars in plan.items():
-            user = members[key]
-            if Rating.objects.filter(
-                user=user, content_type_id=content_type_id, object_id=object_id
-            ).exists():
+            user = members.get(key)
+            if (
+                user is None
+                or Rating.objects.filter(
+                    user=user, content_type_id=content_type_id, object_id=object_id
+                ).exists()
+            ):
                 continue
             step = STORED_MAX // scale
             outcome = rate_item(

@@ -121,3 +121,15 @@ def test_a_site_with_its_own_content_gets_no_demo_members(newsroom: Any) -> None
     call_command("seed_demo", stdout=out)
     assert "nothing changed" in out.getvalue()
     assert not User.objects.filter(email__in=[member_email(m.key) for m in MEMBERS]).exists()
+
+
+def test_seeding_again_leaves_a_deactivated_demo_member_out(
+    demo: None, run_seed_demo: Callable[[], str]
+) -> None:
+    tom = User.objects.get(email=member_email("tom"))
+    User.objects.filter(pk=tom.pk).update(is_active=False)
+    Fave.objects.filter(user=tom).delete()
+
+    assert "nothing changed" in run_seed_demo()
+    assert not Fave.objects.filter(user=tom).exists()
+    assert User.objects.filter(email=member_email("tom"), is_active=False).count() == 1
