@@ -25,8 +25,8 @@ def collect(sessions: int) -> dict[str, Any]:
     from gemeinsam.conversations.models import Comment
     from gemeinsam.conversations.selectors import Cursor
     from gemeinsam.core.engagement import target_reference
+    from gemeinsam.demo.scale import CROWDED_SLUG, MEMBER_EMAIL, REFERENCE_SLUG
     from gemeinsam.newsroom.models import StoryPage
-    from gemeinsam.newsroom.scale import CROWDED_SLUG, MEMBER_EMAIL, REFERENCE_SLUG
 
     crowded = StoryPage.objects.get(slug=CROWDED_SLUG).specific
     reference = StoryPage.objects.get(slug=REFERENCE_SLUG).specific

@@ -22,7 +22,7 @@ from gemeinsam.community.models import Follow
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.tests.support import Inbox
-from gemeinsam.newsroom.demo import seed_demo
+from gemeinsam.demo.newsroom import seed_newsroom
 from gemeinsam.newsroom.models import ArticlePage
 
 pytestmark = [
@@ -72,7 +72,7 @@ def test_a_new_member_walks_through_gemeinsam(
 ) -> None:
     settings.SITE_URL = live_server.url
     settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
-    assert seed_demo() is not None
+    assert seed_newsroom() is not None
     mia = User.objects.create_user(email=MIA_EMAIL, password=MIA_PASSWORD, display_name="Mia")
     EmailAddress.objects.create(user=mia, email=MIA_EMAIL, verified=True, primary=True)
     assert not Follow.objects.filter(follower=mia).exists()

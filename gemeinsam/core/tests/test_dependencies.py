@@ -94,4 +94,4 @@ def test_the_import_scan_sees_imports_in_functions_and_at_module_level() -> None
     found = {(module, path) for module, path, _top in _imports()}
 
     assert ("markdown_it", "gemeinsam/conversations/markdown.py") in found
-    assert ("av", "gemeinsam/newsroom/demo.py") in found
+    assert ("av", "gemeinsam/demo/newsroom.py") in found

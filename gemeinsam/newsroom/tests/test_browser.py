@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from gemeinsam.newsroom.demo import seed_demo
+from gemeinsam.demo.newsroom import seed_newsroom
 from gemeinsam.newsroom.embargo import token_for_link
 from gemeinsam.newsroom.models import (
     ArticlePage,
@@ -42,7 +42,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def demo(transactional_db: Any) -> Any:
-    demo = seed_demo()
+    demo = seed_newsroom()
     assert demo is not None
     return demo
 

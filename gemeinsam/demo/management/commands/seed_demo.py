@@ -1,5 +1,6 @@
-"""Load the demo newsroom (both languages, every story type) unless content exists; with
-``--scale``, add a crowd of members and their activity in bulk (for benchmarks)."""
+"""Run the demo's seed steps (the newsroom in both languages, and what each area adds),
+each filling in only what is missing; with ``--scale``, add a crowd of members and their
+activity in bulk (for benchmarks)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from gemeinsam.accounts.roles import ensure_staff_roles
 from gemeinsam.core.progress import ProgressBar
-from gemeinsam.newsroom.demo import seed_demo
-from gemeinsam.newsroom.scale import SCALES, AlreadySeededError, seed_scale
+from gemeinsam.demo.registry import registry
+from gemeinsam.demo.scale import SCALES, AlreadySeededError, seed_scale
 
 
 class Command(BaseCommand):
     help = (
         "Create demo content: stories of every type in English and German, press material. "
-        "--scale large adds 20,000 members, 5,000 stories and their comments, ratings, faves "
-        "and follows."
+        "Running it again adds only what is missing. --scale large adds 20,000 members, "
+        "5,000 stories and their comments, ratings, faves and follows."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -29,14 +31,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        started = time.monotonic()
         ensure_staff_roles()
-        demo = seed_demo()
-        if demo is None:
-            self.stdout.write("Demo content is already present; nothing changed.")
-        else:
+        changed = False
+        for step in registry.ordered():
+            started = time.monotonic()
+            with transaction.atomic():
+                said = step.run()
+            if said is None:
+                self.stdout.write(f"{step.name}: already present.")
+                continue
+            changed = True
             seconds = time.monotonic() - started
-            self.stdout.write(self.style.SUCCESS(f"Demo newsroom created in {seconds:.1f} s."))
+            self.stdout.write(self.style.SUCCESS(f"{step.name}: {said} in {seconds:.1f} s."))
+        if not changed:
+            self.stdout.write("Demo content is already present; nothing changed.")
         if options["scale"]:
             self._scale(options["scale"])
 

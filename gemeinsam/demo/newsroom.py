@@ -292,8 +292,13 @@ def _legal_pages(demo: Demo) -> None:
         _translate(page, demo.de, title=title_de, body=body_de)
 
 
+def seed_step() -> str | None:
+    """The newsroom's seed step: the whole demo newsroom, unless a home page exists."""
+    return None if seed_newsroom() is None else "Demo newsroom created"
+
+
 @transaction.atomic
-def seed_demo() -> Demo | None:
+def seed_newsroom() -> Demo | None:
     """Create the demo newsroom; returns None (and changes nothing) if a home page exists."""
     if HomePage.objects.exists():
         return None

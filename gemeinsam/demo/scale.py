@@ -42,7 +42,7 @@ from gemeinsam.conversations.models import MAX_DEPTH, PATH_SEPARATOR, Comment, p
 from gemeinsam.conversations.services import comment_score
 from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.models import CustomImage
-from gemeinsam.newsroom.demo import scene_png
+from gemeinsam.demo.newsroom import scene_png
 from gemeinsam.newsroom.models import (
     STORY_TYPES,
     ArticlePage,
