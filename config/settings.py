@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gemeinsam.ratings",
     "gemeinsam.analytics",
     "gemeinsam.newsroom",
+    "gemeinsam.outputs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -30,7 +30,7 @@ from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.embargo import embargoed_image_ids, public_video_ids
 from gemeinsam.newsroom.models import StoryPage, Video
-from gemeinsam.newsroom.seo import (
+from gemeinsam.outputs.seo import (
     PUBLIC_MAX_AGE,
     ImageFacts,
     absolute_url,
@@ -215,7 +215,7 @@ def embed_snippet(
 ) -> str:
     """The HTML another site pastes: the frame, with credit, licence and a link back."""
     return render_to_string(
-        "newsroom/embed_snippet.html",
+        "outputs/embed_snippet.html",
         {
             "src": src,
             "width": width,
@@ -361,7 +361,7 @@ def _keep_not_found(request: HttpRequest) -> None:
     resolves nearly anything. A URL configuration without language prefixes tells the
     middleware there is nothing to redirect to. It is read only after the view has run.
     """
-    request.urlconf = "gemeinsam.newsroom.seo_urls"
+    request.urlconf = "gemeinsam.outputs.urls"
 
 
 def _error(request: HttpRequest, error: OEmbedError) -> JsonResponse:

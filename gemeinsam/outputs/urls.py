@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from gemeinsam.newsroom import oembed, seo
+from gemeinsam.outputs import oembed, seo
 
 urlpatterns: list[URLPattern] = [
     path("sitemap.xml", seo.sitemap, name="sitemap"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from gemeinsam.core.models import CustomImage as Image
 from gemeinsam.newsroom import selectors
 from gemeinsam.newsroom.models import STORY_TYPES_BY_SLUG, StoryPage
-from gemeinsam.newsroom.seo import absolute_url, author_url, conditional_output, page_url
+from gemeinsam.outputs.seo import absolute_url, author_url, conditional_output, page_url
 
 FEED_SIZE = 20
 MEDIA_RSS_NS = "http://search.yahoo.com/mrss/"

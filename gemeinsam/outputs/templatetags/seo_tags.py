@@ -1,4 +1,4 @@
-"""Template tags for the head of public pages; what they say is built in newsroom.seo."""
+"""Template tags for the head of public pages; what they say is built in outputs.seo."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from gemeinsam.core.caching import content_generation
 from gemeinsam.newsroom.models import StoryPage
-from gemeinsam.newsroom.seo import HeadTags, site_head, story_head
+from gemeinsam.outputs.seo import HeadTags, site_head, story_head
 
 register = template.Library()
 
