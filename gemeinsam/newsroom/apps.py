@@ -1,4 +1,4 @@
-"""The newsroom: stories, press material, feeds and the outputs search engines read."""
+"""The newsroom: stories, press material, and what of them the public outputs show."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ class NewsroomConfig(AppConfig):
         )
         from gemeinsam.newsroom.embargo import is_hidden_media
         from gemeinsam.newsroom.models import StoryPage
+        from gemeinsam.newsroom.outputs import register_outputs
 
         register_media_guard(is_hidden_media)
         register_public_tag_check(lambda tag: selectors.public_tag(tag.slug) is not None)
@@ -36,6 +37,7 @@ class NewsroomConfig(AppConfig):
             ),
         )
         register_host_stream(selectors.host_stream)
+        register_outputs()
         _register_personal_data()
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))

@@ -11,7 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("news-sitemap.xml", seo.news_sitemap, name="news-sitemap"),
     path("robots.txt", seo.robots_txt, name="robots"),
     path("oembed/", oembed.oembed, name="oembed"),
-    path("embed/story/<int:pk>/", oembed.embed_story, name="embed-story"),
-    path("embed/image/<int:pk>/", oembed.embed_image, name="embed-image"),
-    path("embed/video/<int:pk>/", oembed.embed_video, name="embed-video"),
+    path("embed/<str:kind>/<int:pk>/", oembed.embed, name="embed"),
 ]
