@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gemeinsam.analytics",
     "gemeinsam.newsroom",
     "gemeinsam.demo",
+    "gemeinsam.outputs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

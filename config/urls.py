@@ -23,7 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<path>.+)$", serve_media, name="media"),
     path("", include("gemeinsam.analytics.urls")),
-    path("", include((newsroom_urls.machine_patterns, "outputs"))),
+    path("", include(("gemeinsam.outputs.urls", "outputs"))),
 ]
 
 urlpatterns += i18n_patterns(
@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("report/", include("gemeinsam.moderation.urls")),
     path("comments/", include("gemeinsam.conversations.urls")),
     path("ratings/", include("gemeinsam.ratings.urls")),
+    path("", include(("gemeinsam.outputs.feed_urls", "feeds"))),
     path("", include((newsroom_urls.page_patterns, "newsroom"))),
     path("", include(wagtail_site_overrides)),
     path("", include(wagtail_urls)),

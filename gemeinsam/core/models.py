@@ -35,6 +35,13 @@ LICENCE_URLS = {
 }
 
 
+def credit_line(credit: str, licence: str) -> str:
+    """The credit line printed beside a work: its credit, if any, then its licence."""
+    parts = [credit] if credit else []
+    parts.append(licence)
+    return ", ".join(parts)
+
+
 class CustomImage(AbstractImage):
     """An image with the facts a journalist needs to reuse it: alt text, credit, licence."""
 
@@ -93,9 +100,7 @@ class CustomImage(AbstractImage):
     @property
     def attribution(self) -> str:
         """The credit line to print beside the image: "Photo: Jane Doe, CC BY 4.0"."""
-        parts = [self.credit] if self.credit else []
-        parts.append(self.get_licence_display())
-        return ", ".join(parts)
+        return credit_line(self.credit, self.get_licence_display())
 
 
 class Rendition(AbstractRendition):

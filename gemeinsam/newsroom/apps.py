@@ -1,4 +1,4 @@
-"""The newsroom: stories, press material, feeds and the outputs search engines read."""
+"""The newsroom: stories, press material, and what of them the public outputs show."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -21,12 +21,14 @@ class NewsroomConfig(AppConfig):
             tasks,
         )
         from gemeinsam.newsroom.embargo import is_hidden_media
+        from gemeinsam.newsroom.outputs import register_outputs
         from gemeinsam.newsroom.targets import StoryKind
 
         register_media_guard(is_hidden_media)
         register_public_tag_check(lambda tag: selectors.public_tag(tag.slug) is not None)
         register_target(StoryKind())
         register_host_stream(selectors.host_stream)
+        register_outputs()
         _register_personal_data()
         # Press-kit archives are served by their own view, never straight from /media/.
         register_media_guard(lambda request, path: path.startswith("presskits/"))

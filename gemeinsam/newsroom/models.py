@@ -29,7 +29,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from gemeinsam.core.models import Licence
+from gemeinsam.core.models import Licence, credit_line
 from gemeinsam.newsroom.validators import validate_video_file, validate_webvtt
 
 # ---------------------------------------------------------------------------------- snippets
@@ -222,9 +222,7 @@ class Video(index.Indexed, ClusterableModel):
 
     @property
     def attribution(self) -> str:
-        parts = [self.credit] if self.credit else []
-        parts.append(self.get_licence_display())
-        return ", ".join(parts)
+        return credit_line(self.credit, self.get_licence_display())
 
 
 class VideoCaption(Orderable):

@@ -1,12 +1,8 @@
-"""Newsroom URLs: machine endpoints without a language prefix, reader pages with one."""
+"""Newsroom reader pages, served under a language prefix."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
 from gemeinsam.newsroom import views
-
-machine_patterns: list[URLPattern | URLResolver] = [
-    path("", include("gemeinsam.newsroom.seo_urls")),
-]
 
 page_patterns: list[URLPattern | URLResolver] = [
     path("authors/<str:slug>/", views.author_detail, name="author"),
@@ -14,6 +10,5 @@ page_patterns: list[URLPattern | URLResolver] = [
     path("media-library/", views.media_library, name="media-library"),
     path("search/", views.search, name="search"),
     path("embargo/<str:token>/", views.embargo_preview, name="embargo-preview"),
-    path("", include("gemeinsam.newsroom.feed_urls")),
     path("", include("gemeinsam.newsroom.press_urls")),
 ]

@@ -11,8 +11,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from gemeinsam.core.caching.scopes import Scope, changed_at, reads
-
-PUBLIC_MAX_AGE = 300
+from gemeinsam.core.publishing import PUBLIC_MAX_AGE
 
 
 def public_etag(scopes: Iterable[Scope], *parts: str) -> str:
