@@ -351,6 +351,9 @@ WAGTAILFRONTENDCACHE = _frontend_cache()
 # Purge the addresses given, not their counterparts in every language: each translation is a
 # page of its own and is purged when it changes.
 WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
+# Hand public media files to nginx instead of streaming them through Python: the internal
+# location that serves MEDIA_ROOT (docs/operations.md), e.g. /protected-media/. Empty: off.
+MEDIA_ACCEL_REDIRECT = env("MEDIA_ACCEL_REDIRECT")
 # Say in an X-Cache response header whether the page cache served the response (hit/miss).
 CACHE_STATUS_HEADER = env_bool("CACHE_STATUS_HEADER")
 

@@ -46,17 +46,17 @@ def _register_profiles() -> None:
     from gemeinsam.accounts.selectors import can_see_hidden_profiles, is_hidden_avatar
     from gemeinsam.accounts.targets import ProfileKind
     from gemeinsam.core.engagement import register_target
-    from gemeinsam.core.media import register_media_guard
+    from gemeinsam.core.media import register_media_owner
 
     register_target(ProfileKind())
 
-    def hidden_avatar(request: Any, path: str) -> bool:
-        if not path.startswith("avatars/"):
-            return False
+    def may_have_avatar(request: Any, path: str) -> bool:
         viewer = getattr(request, "user", None)
-        return is_hidden_avatar(path, viewer=viewer) and not can_see_hidden_profiles(viewer)
+        return not is_hidden_avatar(path, viewer=viewer) or can_see_hidden_profiles(viewer)
 
-    register_media_guard(hidden_avatar)
+    register_media_owner("avatars/", may_have_avatar)
+    # Staff pictures in the admin (Wagtail's user profiles): shown beside their edits.
+    register_media_owner("avatar_images/", lambda request, path: True)
 
 
 def _register_personal_data() -> None:

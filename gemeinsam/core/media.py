@@ -1,8 +1,16 @@
-"""Serves uploaded media, asking the registered guards first (embargoed files stay hidden).
+"""Serves uploaded media, each folder behind the app that owns its files.
 
-Higher layers register a guard in their ``AppConfig.ready()``; a guard gets the request and
-the path below ``MEDIA_ROOT`` and returns True when the file must not be served to it.
-Only files below the upload folders the project writes to are served at all.
+Each app that stores files below ``MEDIA_ROOT`` registers the folder in its
+``AppConfig.ready()`` with :func:`register_media_owner` and a check that says whether a
+request may have a file there (the newsroom: embargo and listing; accounts: hidden
+profiles; later contests: an entry's status). A request asks one owner, found by the
+folder, so the cost does not grow with the number of folders or files; the owners look
+their records up by indexed file columns. A folder nobody registered (press-kit archives,
+pending uploads, documents) is never served from here.
+
+Files are read through Django's storage API. A public file can be handed to nginx
+(``X-Accel-Redirect``, setting ``MEDIA_ACCEL_REDIRECT``) instead of being streamed through
+Python; private files are always streamed, with ``Cache-Control: private, no-store``.
 """
 
 from __future__ import annotations
@@ -10,13 +18,18 @@ from __future__ import annotations
 import copy
 import enum
 import mimetypes
+import posixpath
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
     Http404,
@@ -27,21 +40,42 @@ from django.http import (
     StreamingHttpResponse,
 )
 
-MediaGuard = Callable[[HttpRequest, str], bool]
-_guards: list[MediaGuard] = []
+# True when the request may have the file at this path (below MEDIA_ROOT).
+MediaCheck = Callable[[HttpRequest, str], bool]
 
-# The folders below MEDIA_ROOT that uploads go to: Wagtail's original images and renditions,
-# members' avatars, staff avatars in the admin, videos and their captions. Anything else
-# there (documents, which Wagtail serves itself, press-kit archives, or whatever else shares
-# the folder) is never served from here.
-SERVED_PREFIXES = (
-    "original_images/",
-    "images/",
-    "avatars/",
-    "avatar_images/",
-    "videos/",
-    "captions/",
-)
+
+@dataclass(frozen=True)
+class MediaOwner:
+    """An upload folder and the check that decides who may have its files."""
+
+    folder: str
+    may_have: MediaCheck
+
+
+_owners: dict[str, MediaOwner] = {}
+
+
+def register_media_owner(folder: str, may_have: MediaCheck) -> None:
+    """``folder`` ("videos/") holds files that ``may_have(request, path)`` decides on.
+
+    One owner per folder: a second registration of the same folder is a mistake."""
+    if not folder.endswith("/") or "/" in folder[:-1]:
+        raise ValueError(f"A media folder is one name ending in '/', not {folder!r}.")
+    existing = _owners.get(folder)
+    if existing is not None and existing.may_have is not may_have:
+        raise ValueError(f"The media folder {folder!r} already has an owner.")
+    _owners[folder] = MediaOwner(folder, may_have)
+
+
+def served_folders() -> tuple[str, ...]:
+    """The folders /media/ serves, each behind its owner."""
+    return tuple(_owners)
+
+
+def media_owner(path: str) -> MediaOwner | None:
+    folder, slash, _rest = path.partition("/")
+    return _owners.get(folder + slash) if slash else None
+
 
 # Only these types are sent inline; everything else is a download, so that an uploaded
 # HTML or SVG file can never run script in the site's origin.
@@ -73,18 +107,9 @@ class MediaAccess(enum.Enum):
         return PUBLIC_CACHE_CONTROL if self is MediaAccess.PUBLIC else PRIVATE_CACHE_CONTROL
 
 
-def register_media_guard(guard: MediaGuard) -> None:
-    if guard not in _guards:
-        _guards.append(guard)
-
-
-def is_media_blocked(request: HttpRequest, relative_path: str) -> bool:
-    return any(guard(request, relative_path) for guard in _guards)
-
-
 def as_anonymous(request: HttpRequest) -> HttpRequest:
     """The same request as a visitor without an account, a session or a query string would
-    send it: what the guards answer to this is what anyone may have."""
+    send it: what the owner answers to this is what anyone may have."""
     anonymous = copy.copy(request)
     anonymous.user = AnonymousUser()
     anonymous.GET = QueryDict()
@@ -95,29 +120,31 @@ def as_anonymous(request: HttpRequest) -> HttpRequest:
 
 def media_access(request: HttpRequest, relative_path: str) -> MediaAccess:
     """PUBLIC when an anonymous visitor may have the file, PRIVATE when only this request
-    may (a guard let its account or its link through), HIDDEN otherwise."""
-    if not is_media_blocked(as_anonymous(request), relative_path):
+    may (its owner let its account or its link through), HIDDEN otherwise (and for a file in
+    a folder nobody owns)."""
+    owner = media_owner(relative_path)
+    if owner is None:
+        return MediaAccess.HIDDEN
+    if owner.may_have(as_anonymous(request), relative_path):
         return MediaAccess.PUBLIC
     user = getattr(request, "user", None)
     has_session = settings.SESSION_COOKIE_NAME in request.COOKIES  # e.g. a page password
     if not request.GET and not has_session and not (user is not None and user.is_authenticated):
         return MediaAccess.HIDDEN
-    if is_media_blocked(request, relative_path):
+    if not owner.may_have(request, relative_path):
         return MediaAccess.HIDDEN
     return MediaAccess.PRIVATE
 
 
 def served_relative_path(path: str) -> str | None:
-    """``path`` when it names a file below one of the upload folders, in its one spelling
-    (no ``..``, no doubled or trailing slashes, no way out of MEDIA_ROOT); else None."""
-    if not path.startswith(SERVED_PREFIXES):
+    """``path`` when it names a stored file in a served folder, in its one spelling (no
+    ``..``, no doubled or trailing slashes, nothing outside the folders); else None."""
+    if media_owner(path) is None or posixpath.normpath(path) != path or "\\" in path:
         return None
-    root = Path(settings.MEDIA_ROOT).resolve()
-    full = (root / path).resolve()
-    if not full.is_relative_to(root) or not full.is_file():
+    try:
+        return path if default_storage.exists(path) else None
+    except (OSError, ValueError, SuspiciousFileOperation):  # a name the storage refuses
         return None
-    relative = full.relative_to(root).as_posix()
-    return relative if relative == path else None
 
 
 _BYTE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -151,8 +178,8 @@ def requested_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last), size - 1) if last else size - 1
 
 
-def _file_part(full: Path, start: int, end: int) -> Iterator[bytes]:
-    with full.open("rb") as file:
+def _file_part(file: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    with file:
         file.seek(start)
         remaining = end - start + 1
         while remaining > 0:
@@ -164,7 +191,7 @@ def _file_part(full: Path, start: int, end: int) -> Iterator[bytes]:
 
 
 def _ranged_response(
-    request: HttpRequest, full: Path, content_type: str
+    request: HttpRequest, relative: str, content_type: str
 ) -> HttpResponseBase | None:
     """A 206 with the requested bytes, a 416 for bytes past the end, or None for the whole
     file. ``If-Range`` is answered with the whole file: the file's validators are not sent,
@@ -172,7 +199,7 @@ def _ranged_response(
     header = request.META.get("HTTP_RANGE", "")
     if not header or "HTTP_IF_RANGE" in request.META or request.method != "GET":
         return None
-    size = full.stat().st_size
+    size = default_storage.size(relative)
     try:
         span = requested_range(header, size)
     except UnsatisfiableRangeError:
@@ -183,7 +210,9 @@ def _ranged_response(
         return None
     start, end = span
     response = StreamingHttpResponse(
-        _file_part(full, start, end), status=206, content_type=content_type
+        _file_part(default_storage.open(relative, "rb"), start, end),
+        status=206,
+        content_type=content_type,
     )
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
@@ -191,19 +220,24 @@ def _ranged_response(
 
 
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """A media file behind its guards; a single byte range (206) when a player asks for
-    one, so audio and video can be sought without downloading all of it first."""
+    """A media file behind its owner's check; a single byte range (206) when a player asks
+    for one, so audio and video can be sought without downloading all of it first."""
     relative = served_relative_path(path)
     if relative is None:
         raise Http404
     access = media_access(request, relative)
     if access is MediaAccess.HIDDEN:
         raise Http404
-    full = Path(settings.MEDIA_ROOT).resolve() / relative
-    content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
-    response = _ranged_response(request, full, content_type) or FileResponse(
-        full.open("rb"), content_type=content_type
-    )
+    content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    accel = settings.MEDIA_ACCEL_REDIRECT
+    if accel and access is MediaAccess.PUBLIC:
+        # nginx sends the file (and answers ranges) from its internal location.
+        response: HttpResponseBase = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(relative)
+    else:
+        response = _ranged_response(request, relative, content_type) or FileResponse(
+            default_storage.open(relative, "rb"), content_type=content_type
+        )
     response["Accept-Ranges"] = "bytes"
     if content_type not in INLINE_TYPES:
         response["Content-Disposition"] = "attachment"

@@ -47,8 +47,8 @@ HEIF_TOP_LEVEL_BOXES = {
     b"ftyp", b"meta", b"mdat", b"moov", b"free", b"skip", b"uuid", b"wide", b"pdin", b"styp",
     b"idat", b"moof", b"mfra", b"sidx", b"ssix", b"prft", b"emsg", b"etyp", b"otyp",
 }  # fmt: skip
-# Raw uploads wait here for their task. Media are served only from the upload folders listed
-# in ``core.media.SERVED_PREFIXES``, so nothing below this folder is ever served.
+# Raw uploads wait here for their task. Media are served only from the folders an app owns
+# (``core.media.register_media_owner``); nobody owns this one, so nothing here is served.
 PENDING_FOLDER = "pending_uploads/"
 
 MAX_PIXELS = 64_000_000

@@ -12,7 +12,7 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from gemeinsam.community.tags import register_public_tag_check
         from gemeinsam.core.engagement import register_host_stream, register_target
-        from gemeinsam.core.media import register_media_guard
+        from gemeinsam.core.media import register_media_owner
         from gemeinsam.core.scheduler import register_periodic_job
         from gemeinsam.newsroom import (
             embargo_admin,  # noqa: F401 (registers admin hooks)
@@ -20,18 +20,18 @@ class NewsroomConfig(AppConfig):
             signals,  # noqa: F401 (connects the receivers)
             tasks,
         )
-        from gemeinsam.newsroom.embargo import is_hidden_media
+        from gemeinsam.newsroom.embargo import MEDIA_FOLDERS, may_have_media
         from gemeinsam.newsroom.outputs import register_outputs
         from gemeinsam.newsroom.targets import StoryKind
 
-        register_media_guard(is_hidden_media)
+        for folder in MEDIA_FOLDERS:
+            register_media_owner(folder, may_have_media)
         register_public_tag_check(lambda tag: selectors.public_tag(tag.slug) is not None)
         register_target(StoryKind())
         register_host_stream(selectors.host_stream)
         register_outputs()
         _register_personal_data()
-        # Press-kit archives are served by their own view, never straight from /media/.
-        register_media_guard(lambda request, path: path.startswith("presskits/"))
+        # Press-kit archives (presskits/) are served by their own view, never from /media/.
         # Embargoes lift and scheduled stories go live within this many seconds of their time.
         # A run takes a second or so; after 30 s RUNNING its worker is taken as dead, so a
         # killed worker delays a lift by well under a minute.

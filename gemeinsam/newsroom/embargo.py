@@ -257,13 +257,24 @@ _PUBLIC_IDS: dict[type[Model], Callable[[], set[int]]] = {
 }
 
 
-def is_hidden_media(request: HttpRequest, path: str) -> bool:
-    """Media guard: True for files of images and videos (and their captions) that are not
-    public yet, and for files no record claims, unless the request comes from staff or
-    carries a usable embargo link for a release that uses the image or video."""
+# The folders of the newsroom's files: images, their renditions, videos, their captions.
+MEDIA_FOLDERS = ("original_images/", "images/", "videos/", "captions/")
+
+
+def may_have_media(request: HttpRequest, path: str) -> bool:
+    """Whether ``request`` may have this file of the newsroom's (see :data:`MEDIA_FOLDERS`):
+    public images and videos for anyone; the others, and files no record claims, only for
+    staff and for a usable embargo link or view restriction of a page that uses them.
+
+    One indexed lookup of the file's record, and the public ids of the current site version
+    (computed once per publish, not per file)."""
+    return not _is_hidden_media(request, path)
+
+
+def _is_hidden_media(request: HttpRequest, path: str) -> bool:
     target = _object_for_media_path(path)
     if target is None:
-        return False
+        return True
     model, object_id = target
     if object_id is not None and object_id in _PUBLIC_IDS[model]():
         return False

@@ -186,7 +186,7 @@ def test_every_upload_folder_is_one_media_serves() -> None:
     from django.apps import apps
     from django.db.models import FileField
 
-    from gemeinsam.core.media import SERVED_PREFIXES
+    from gemeinsam.core.media import served_folders
 
     not_from_media = ("documents/", "presskits/", "wagtail_uploads/")
     for model in apps.get_models():
@@ -194,7 +194,7 @@ def test_every_upload_folder_is_one_media_serves() -> None:
             if not isinstance(field, FileField):
                 continue
             name = field.generate_filename(model(), "upload.png")
-            assert name.startswith(SERVED_PREFIXES + not_from_media), (model, field.name, name)
+            assert name.startswith(served_folders() + not_from_media), (model, field.name, name)
 
 
 @pytest.mark.parametrize(
