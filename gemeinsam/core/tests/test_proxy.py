@@ -73,10 +73,6 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         include {NGINX_DIR / "gemeinsam-proxy.conf"};
-        location /protected-media/ {{
-            internal;
-            alias {Path(django_settings.MEDIA_ROOT)}/;
-        }}
     }}
     server {{
         listen 127.0.0.1:{purge_port};
@@ -236,26 +232,3 @@ def test_nginx_never_shares_a_page_with_a_form_token_or_a_members_page(
     assert "public" not in login.headers.get("Cache-Control", "")
     # The member's pages were never stored: the first anonymous reader misses.
     assert stranger.request("GET", story.url).headers["X-Edge-Cache"] == "MISS"
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_nginx_sends_the_public_files_gemeinsam_hands_it(
-    nginx: Nginx, settings: Any, newsroom: Any
-) -> None:
-    from gemeinsam.newsroom.tests.factories import ImageFactory
-
-    settings.TRUSTED_PROXIES = ["127.0.0.1"]
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
-    public = ImageFactory(title="Public photo", is_listed=True)
-    held_back = ImageFactory(title="Held back", is_listed=False)
-    reader = Visitor(nginx.port, "127.0.0.2")
-
-    response = reader.request("GET", public.file.url)
-    assert response.status == 200
-    assert response.headers["Cache-Control"] == "public, max-age=300"
-    assert "X-Accel-Redirect" not in response.headers
-    with public.file.open("rb") as stored:
-        assert response.body == stored.read()
-    assert reader.request("GET", held_back.file.url).status == 404
-    assert reader.request("GET", "/protected-media/" + public.file.name).status == 404
