@@ -172,7 +172,7 @@ def story_feed_entries(query: FeedQuery) -> list[FeedEntry]:
                 published=story.published_at,
                 updated=story.last_published_at or story.published_at,
                 authors=[(author.name, author_url(author)) for author in story.authors.all()],
-                tags=[tag.name for tag in story.tags.all()],
+                tags=_tag_names(story),
                 image=_feed_image(story.lead_image, held),
             )
         )
@@ -537,6 +537,12 @@ def news_items(request: HttpRequest) -> list[NewsItem]:
     return items
 
 
+def _tag_names(story: StoryPage) -> list[str]:
+    """A story's tags in alphabetical order: the database returns them in no fixed order,
+    and a feed or a page head must not change between two readings."""
+    return sorted((tag.name for tag in story.tags.all()), key=str.casefold)
+
+
 # -------------------------------------------------------------------------------- head tags
 
 
@@ -637,7 +643,7 @@ def story_head(page: StoryPage, request: HttpRequest | None, *, preview: bool = 
         return HeadTags(robots="noindex, nofollow", description=page.summary)
     language = page.locale.language_code
     authors = list(page.authors.all())
-    tag_names = [tag.name for tag in page.tags.all()]
+    tag_names = _tag_names(page)
     image = image_facts(_public_image(page.lead_image))
 
     tags = HeadTags(canonical=url, description=page.summary, oembed_url=oembed_discovery_url(url))
