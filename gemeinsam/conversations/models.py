@@ -74,7 +74,7 @@ class Comment(models.Model):
     fave_count = models.PositiveIntegerField(default=0)
     # Replies anywhere below this comment (for a top-level comment: the whole thread).
     reply_count = models.PositiveIntegerField(default=0)
-    # Wilson lower bound, see services.wilson_lower_bound; kept current by the services.
+    # Wilson lower bound, see services.comment_score; kept current by the services.
     score = models.FloatField(default=0.0)
 
     objects = CommentQuerySet.as_manager()

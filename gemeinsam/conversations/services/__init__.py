@@ -9,7 +9,6 @@ from __future__ import annotations
 from gemeinsam.conversations.services.comments import (
     DUPLICATE_SECONDS,
     MAX_BODY_LENGTH,
-    WILSON_Z,
     CommentError,
     CommentsClosedError,
     DuplicateCommentError,
@@ -29,7 +28,6 @@ from gemeinsam.conversations.services.comments import (
     post_limit,
     record_count_change,
     set_comment_hidden,
-    wilson_lower_bound,
 )
 from gemeinsam.conversations.services.discussions import (
     THREAD_BODY_MAX,
@@ -50,6 +48,7 @@ from gemeinsam.conversations.services.discussions import (
 from gemeinsam.conversations.services.mentions import (
     mentioned_members,
 )
+from gemeinsam.core.ranking import wilson_lower_bound
 
 __all__ = [
     "DUPLICATE_SECONDS",
@@ -57,7 +56,6 @@ __all__ = [
     "THREAD_BODY_MAX",
     "THREAD_TITLE_MAX",
     "THREAD_TITLE_MIN",
-    "WILSON_Z",
     "CommentError",
     "CommentsClosedError",
     "DiscussionError",

@@ -3,7 +3,6 @@ leaving member's."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -33,10 +32,10 @@ from gemeinsam.core.engagement import (
     target_reference,
 )
 from gemeinsam.core.events import Commented, Replied, announce
+from gemeinsam.core.ranking import wilson_lower_bound
 
 MAX_BODY_LENGTH = 5000
 DUPLICATE_SECONDS = 60
-WILSON_Z = 1.96  # 95 % confidence
 
 
 def _scope_of(comment: Comment) -> Scope:
@@ -88,17 +87,6 @@ def edit_minutes() -> int:
 def post_limit() -> int:
     """Comments a member may post per minute."""
     return int(getattr(settings, "GEMEINSAM_COMMENT_RATE_PER_MINUTE", 10))
-
-
-def wilson_lower_bound(positives: int, total: int, z: float = WILSON_Z) -> float:
-    """Lower bound of the Wilson score interval for ``positives`` out of ``total``."""
-    if total <= 0:
-        return 0.0
-    phat = positives / total
-    z2 = z * z
-    centre = phat + z2 / (2 * total)
-    spread = z * math.sqrt((phat * (1 - phat) + z2 / (4 * total)) / total)
-    return (centre - spread) / (1 + z2 / total)
 
 
 def comment_score(*, fave_count: int, reply_count: int) -> float:
