@@ -4,7 +4,7 @@ leaving member's."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gemeinsam.accounts.models import User
 from gemeinsam.accounts.selectors import is_blocked_between
 from gemeinsam.conversations.markdown import render_markdown
-from gemeinsam.conversations.models import MAX_DEPTH, Comment, path_segment
+from gemeinsam.conversations.models import MAX_DEPTH, Comment, place_in_thread
 from gemeinsam.conversations.services.mentions import _announce_mentions, mentioned_members
 from gemeinsam.core import ratelimit
 from gemeinsam.core.caching import Scope, public_content_changed, reference_scope
@@ -128,6 +128,48 @@ def _clean_body(body: str) -> str:
     return body
 
 
+def _insert_comment(
+    *,
+    content_type_id: int,
+    object_id: int,
+    author: User | None,
+    body: str,
+    parent: Comment | None,
+    created_at: datetime,
+    is_official: bool,
+    guest_name: str = "",
+) -> Comment:
+    """Store a comment (``body`` already cleaned) with its place in the thread, and count it
+    as a reply on every ancestor, whose scores follow. The one way comment rows are made.
+
+    Checks nothing: the caller has decided that the comment may be stored and runs this
+    inside its write transaction (the ancestors' rows are updated, so locked until it ends).
+    """
+    above = parent.place if parent is not None else None
+    # Depth and root do not depend on the new row's id; the path does, so it follows the INSERT.
+    shape = place_in_thread(0, above)
+    comment = Comment.objects.create(
+        content_type_id=content_type_id,
+        object_id=object_id,
+        author=author,
+        guest_name=guest_name,
+        body=body,
+        body_html=render_markdown(body),
+        parent=parent,
+        root_id=shape.root_id,
+        depth=shape.depth,
+        created_at=created_at,
+        is_official=is_official,
+    )
+    comment.path = place_in_thread(comment.pk, above).path
+    comment.save(update_fields=["path"])
+    if parent is not None:
+        ancestors = comment.ancestor_ids
+        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
+        _refresh_scores(ancestors)
+    return comment
+
+
 @transaction.atomic
 def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None = None) -> Comment:
     """Post a comment on ``target``, or a reply to ``parent`` (a comment on the same target).
@@ -172,27 +214,19 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
         period=60,
         message=_("You are commenting very quickly. Please wait a minute and try again."),
     )
-    comment = Comment.objects.create(
+    comment = _insert_comment(
         content_type_id=content_type_id,
         object_id=object_id,
         author=member,
         body=text,
-        body_html=render_markdown(text),
         parent=parent,
-        root=(parent.root or parent) if parent is not None else None,
-        depth=parent.depth + 1 if parent is not None else 0,
         created_at=now,
         is_official=member.is_staff,
     )
-    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
-    comment.save(update_fields=["path"])
     # The target may keep its own count (a discussion counts its replies) or refuse.
     kind.count_changed(target, Tally.COMMENTS, 1)
     mentioned = mentioned_members(author=member, body=text)
     if parent is not None:
-        ancestors = comment.ancestor_ids
-        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
-        _refresh_scores(ancestors)
         announce(
             Replied(
                 actor=member, target=target, comment=comment, parent=parent, mentioned=mentioned
@@ -356,25 +390,16 @@ def import_comment(
         raise TargetUnavailableError(_("Comments cannot be posted here."))
     content_type_id, object_id = target_reference(target)
     text = (body or "").strip()
-    comment = Comment.objects.create(
+    comment = _insert_comment(
         content_type_id=content_type_id,
         object_id=object_id,
         author=author,
         guest_name="" if author is not None else guest_name.strip()[:80],
         body=text,
-        body_html=render_markdown(text),
         parent=parent,
-        root=(parent.root or parent) if parent is not None else None,
-        depth=parent.depth + 1 if parent is not None else 0,
         created_at=created_at,
         is_official=bool(author is not None and author.is_staff),
     )
-    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
-    comment.save(update_fields=["path"])
-    if parent is not None:
-        ancestors = comment.ancestor_ids
-        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
-        _refresh_scores(ancestors)
     public_content_changed(target)
     return comment
 
