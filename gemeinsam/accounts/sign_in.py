@@ -21,6 +21,7 @@ from wagtail import views as wagtail_views
 from wagtail.documents.views import serve as document_views
 
 from gemeinsam.core.clientip import client_key
+from gemeinsam.core.http import refusal
 from gemeinsam.core.ratelimit import RateLimitedError, check
 
 # Tries of one private page's or document collection's password per minute, from anyone.
@@ -75,11 +76,7 @@ def throttled_password(view: Callable[..., HttpResponse], *, restriction: str) -
                     message=_("Too many tries of this password. Please wait a minute."),
                 )
             except RateLimitedError as error:
-                response = HttpResponse(
-                    str(error), status=429, content_type="text/plain; charset=utf-8"
-                )
-                response["Retry-After"] = str(error.retry_after)
-                return response
+                return refusal(error)
         return view(request, *args, **kwargs)
 
     return limited

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,12 +29,7 @@ from gemeinsam.accounts.selectors import (
     mail_preferences,
     member_profile,
 )
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+from gemeinsam.core.http import SeeOther
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -80,7 +75,7 @@ def _relationship_response(request: HttpRequest, target: User) -> HttpResponse:
         if profile is None:
             raise Http404
         return render(request, "accounts/_relationship.html", {"profile": profile})
-    return _see_other(reverse("accounts:profile", args=[target.pk]) + "#relationship")
+    return SeeOther(reverse("accounts:profile", args=[target.pk]) + "#relationship")
 
 
 @login_required
@@ -91,13 +86,13 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
         services.block_member(actor=request.user, target=target)
     except services.BlockError as error:
         messages.error(request, str(error))
-        return _see_other(reverse("accounts:profile", args=[target.pk]) + "#relationship")
+        return SeeOther(reverse("accounts:profile", args=[target.pk]) + "#relationship")
     messages.success(
         request,
         _("You blocked %(name)s. Neither of you sees the other any more.")
         % {"name": target.public_name},
     )
-    return _see_other(reverse("accounts:relationships") + "#blocked")
+    return SeeOther(reverse("accounts:relationships") + "#blocked")
 
 
 @login_required
@@ -110,7 +105,7 @@ def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("You unblocked %(name)s.") % {"name": target.public_name})
-    return _see_other(reverse("accounts:relationships") + "#blocked")
+    return SeeOther(reverse("accounts:relationships") + "#blocked")
 
 
 @login_required
@@ -133,7 +128,7 @@ def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
     except services.MuteError as error:
         messages.error(request, str(error))
     if request.POST.get("back") == "relationships":
-        return _see_other(reverse("accounts:relationships") + "#muted")
+        return SeeOther(reverse("accounts:relationships") + "#muted")
     return _relationship_response(request, target)
 
 
@@ -163,7 +158,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Your profile is saved."))
-                return _see_other(reverse("accounts:profile-settings"))
+                return SeeOther(reverse("accounts:profile-settings"))
         status = 400
     else:
         form = ProfileForm.for_member(user)
@@ -188,7 +183,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
             for kind, is_enabled in form.preferences().items():
                 services.set_mail_preference(user=user, kind=kind, is_enabled=is_enabled)
             messages.success(request, _("Your e-mail choices are saved."))
-            return _see_other(reverse("accounts:mail-settings"))
+            return SeeOther(reverse("accounts:mail-settings"))
     else:
         form = MailPreferencesForm(initial=mail_preferences(user=user))
     return render(request, "accounts/mail_settings.html", {"form": form, "section": "mail"})

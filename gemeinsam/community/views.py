@@ -9,11 +9,10 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
@@ -23,25 +22,15 @@ from gemeinsam.community import selectors, services
 from gemeinsam.community.models import TagFollow
 from gemeinsam.community.tags import public_tag
 from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
+from gemeinsam.core.http import SeeOther, redirect_back, refusal, safe_url
 from gemeinsam.core.ratelimit import RateLimitedError
 
 
-def _back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = fallback
-    return HttpResponseRedirect(target + anchor, status=303)
-
-
 def _refused(request: HttpRequest, error: Exception, fallback: str) -> HttpResponse:
-    status = 429 if isinstance(error, RateLimitedError) else 400
     if request.htmx:  # type: ignore[attr-defined]
-        response = HttpResponse(str(error), status=status, content_type="text/plain")
-        if isinstance(error, RateLimitedError):
-            response["Retry-After"] = str(error.retry_after)
-        return response
+        return refusal(error)
     messages.error(request, str(error))
-    return _back(request, fallback)
+    return redirect_back(request, fallback)
 
 
 def _engagement_target(content_type_id: int, object_id: int, capability: Capability) -> Any:
@@ -75,7 +64,7 @@ def _toggle_engagement(
         return _refused(request, error, url)
     if request.htmx:  # type: ignore[attr-defined]
         return _render_bar(request, target)
-    return _back(request, url, "#engagement")
+    return redirect_back(request, url, anchor="#engagement")
 
 
 @login_required
@@ -123,7 +112,7 @@ def toggle_follow(request: HttpRequest, user_id: int) -> HttpResponse:
                 "following": selectors.is_following(user=request.user, member=member),
             },
         )
-    return _back(request, fallback)
+    return redirect_back(request, fallback)
 
 
 @login_required
@@ -147,7 +136,7 @@ def toggle_item_follow(request: HttpRequest, content_type_id: int, object_id: in
         return render(
             request, "community/_item_follow_button.html", item_follow_context(request, target)
         )
-    return _back(request, url, f"#follow-{content_type_id}-{object_id}")
+    return redirect_back(request, url, anchor=f"#follow-{content_type_id}-{object_id}")
 
 
 @login_required
@@ -177,7 +166,7 @@ def toggle_tag_follow(request: HttpRequest, slug: str) -> HttpResponse:
             "community/_tag_follow_button.html",
             {"tag": tag, "following": selectors.is_following_tag(user=request.user, tag=tag)},
         )
-    return _back(request, "/")
+    return redirect_back(request, "/")
 
 
 @login_required
@@ -196,7 +185,7 @@ def toggle_fan(request: HttpRequest) -> HttpResponse:
             "community/_fan_button.html",
             {"fan_count": selectors.fan_count(), "is_fan": selectors.is_fan(request.user)},
         )
-    return _back(request, "/", "#fans")
+    return redirect_back(request, "/", anchor="#fans")
 
 
 def _cursor(request: HttpRequest) -> datetime | None:
@@ -238,7 +227,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         services.mark_notifications_read(user=request.user)
     except (services.CommunityError, RateLimitedError) as error:
         return _refused(request, error, "/")
-    return HttpResponseRedirect(reverse("community:notifications"), status=303)
+    return SeeOther(reverse("community:notifications"))
 
 
 _INSTANCE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -255,10 +244,7 @@ def mastodon_share(request: HttpRequest) -> HttpResponse:
     instance = raw.lower().removeprefix("https://").removeprefix("@").split("@")[-1].rstrip("/")
     text = request.GET.get("text", "")[:500]
     back = request.GET.get("back", "")
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}
-    ):
-        back = "/"
+    back = safe_url(request, back, "/", path_only=True)
     valid = bool(_INSTANCE.match(instance))
     response = render(
         request,

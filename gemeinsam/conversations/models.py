@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +22,35 @@ MAX_DEPTH = 60  # path max_length / (PATH_DIGITS + 1), with room to spare
 
 def path_segment(comment_id: int) -> str:
     return f"{comment_id:0{PATH_DIGITS}d}{PATH_SEPARATOR}"
+
+
+def ancestors_in_path(path: str) -> list[int]:
+    """Ids of the chain from the top-level comment down to the parent of the comment whose
+    path is ``path`` (itself left out)."""
+    return [int(segment) for segment in path.split(PATH_SEPARATOR) if segment][:-1]
+
+
+class ThreadPlace(NamedTuple):
+    """Where a comment stands in its thread: its id, path, depth and top-level comment
+    (``root_id`` None for a top-level comment itself)."""
+
+    id: int
+    path: str
+    depth: int
+    root_id: int | None
+
+
+def place_in_thread(comment_id: int, parent: ThreadPlace | None) -> ThreadPlace:
+    """The place of comment ``comment_id``: a top-level comment, or a reply to ``parent``.
+    The one rule for paths, depths and roots, for the services and the bulk seed alike."""
+    if parent is None:
+        return ThreadPlace(comment_id, path_segment(comment_id), 0, None)
+    return ThreadPlace(
+        comment_id,
+        parent.path + path_segment(comment_id),
+        parent.depth + 1,
+        parent.root_id or parent.id,
+    )
 
 
 class CommentQuerySet(models.QuerySet["Comment"]):
@@ -74,7 +103,7 @@ class Comment(models.Model):
     fave_count = models.PositiveIntegerField(default=0)
     # Replies anywhere below this comment (for a top-level comment: the whole thread).
     reply_count = models.PositiveIntegerField(default=0)
-    # Wilson lower bound, see services.wilson_lower_bound; kept current by the services.
+    # Wilson lower bound, see services.comment_score; kept current by the services.
     score = models.FloatField(default=0.0)
 
     objects = CommentQuerySet.as_manager()
@@ -123,8 +152,12 @@ class Comment(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids of the chain from the top-level comment down to the parent."""
-        ids = [int(segment) for segment in self.path.split(PATH_SEPARATOR) if segment]
-        return ids[:-1]
+        return ancestors_in_path(self.path)
+
+    @property
+    def place(self) -> ThreadPlace:
+        """Where this (stored) comment stands in its thread."""
+        return ThreadPlace(self.pk, self.path, self.depth, self.root_id)
 
     def anchor(self) -> str:
         return f"comment-{self.pk}"

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,15 +24,12 @@ from gemeinsam.conversations.forms import CommentForm, ThreadForm
 from gemeinsam.conversations.fragments import comment_list
 from gemeinsam.conversations.models import Comment
 from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
+from gemeinsam.core.http import PLAIN_TEXT, SeeOther, refusal, sign_in_first, status_for
 from gemeinsam.core.ratelimit import RateLimitedError
 
 
 class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-class _SeeOther(HttpResponseRedirect):
-    status_code = 303
 
 
 def _target_or_404(content_type_id: int, object_id: int) -> Any:
@@ -59,27 +55,17 @@ def _list_url(content_type_id: int, object_id: int) -> str:
 
 
 def _back_to(target: Any, comment: Comment) -> HttpResponse:
-    return _SeeOther(f"{_target_url(target)}#comment-{comment.pk}")
+    return SeeOther(f"{_target_url(target)}#comment-{comment.pk}")
 
 
-def _status_for(error: Exception) -> int:
-    if isinstance(error, RateLimitedError):
-        return 429
-    if isinstance(
-        error,
-        services.NotAllowedError
-        | services.ReplyBlockedError
-        | services.EditWindowClosedError
-        | services.CommentsClosedError,
-    ):
-        return 403
-    return 400
-
-
-def _forbidden_for_guests(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return HttpResponse(_("Sign in to comment."), status=403, content_type="text/plain")
-    return None
+# Comment errors that mean the member may not do this (403); the others are about what
+# they sent (400).
+_FORBIDDEN: tuple[type[Exception], ...] = (
+    services.NotAllowedError,
+    services.ReplyBlockedError,
+    services.EditWindowClosedError,
+    services.CommentsClosedError,
+)
 
 
 def _closed_reason(target: Any) -> str:
@@ -142,7 +128,7 @@ def _list_page(
 
 
 def _post(request: HtmxRequest, target: Any, content_type_id: int, object_id: int) -> HttpResponse:
-    refused = _forbidden_for_guests(request)
+    refused = sign_in_first(request, message=_("Sign in to comment."))
     if refused:
         return refused
     form = CommentForm(request.POST)
@@ -165,7 +151,7 @@ def _post(request: HtmxRequest, target: Any, content_type_id: int, object_id: in
                 )
             except (services.CommentError, RateLimitedError) as error:
                 form.add_error(None, str(error))
-                status = _status_for(error)
+                status = status_for(error, forbidden=_FORBIDDEN)
                 retry_after = getattr(error, "retry_after", None)
             else:
                 return _posted(request, target, comment, content_type_id, object_id)
@@ -227,14 +213,15 @@ def thread(request: HtmxRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """The reply form for one comment: a fragment for htmx, a page otherwise."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    refused = sign_in_first(request, message=_("Sign in to comment."))
+    if refused:
+        return refused
     comment, target = _comment_or_404(comment_id)
     if comment.is_deleted:
         raise Http404(_("That comment is no longer available for replies."))
     closed = _closed_reason(target)
     if closed:
-        return HttpResponse(closed, status=403, content_type="text/plain")
+        return HttpResponse(closed, status=403, content_type=PLAIN_TEXT)
     context = {
         "form": CommentForm(initial={"parent_id": comment.pk}),
         "parent": comment,
@@ -249,12 +236,9 @@ def reply(request: HtmxRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """GET: the edit form; POST: save the new text (within the edit window)."""
-    if not request.user.is_authenticated:
-        if request.method == "POST":
-            return HttpResponse(
-                _("Sign in to edit comments."), status=403, content_type="text/plain"
-            )
-        return redirect_to_login(request.get_full_path())
+    refused = sign_in_first(request, message=_("Sign in to edit comments."))
+    if refused:
+        return refused
     comment, target = _comment_or_404(comment_id)
     status = 200
     if request.method == "POST":
@@ -270,7 +254,7 @@ def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
                 )
             except services.CommentError as error:
                 form.add_error(None, str(error))
-                status = _status_for(error)
+                status = status_for(error, forbidden=_FORBIDDEN)
             else:
                 if not request.htmx:
                     messages.success(request, _("Your comment was saved."))
@@ -282,7 +266,7 @@ def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
             message = _(
                 "Comments can be edited by their author for %(minutes)d minutes after posting."
             ) % {"minutes": services.edit_minutes()}
-            return HttpResponse(message, status=403, content_type="text/plain")
+            return HttpResponse(message, status=403, content_type=PLAIN_TEXT)
         form = CommentForm(initial={"body": comment.body})
     context = {
         "form": form,
@@ -297,13 +281,14 @@ def edit(request: HtmxRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def delete(request: HtmxRequest, comment_id: int) -> HttpResponse:
     """Soft-delete a comment (its author, or staff allowed to)."""
-    if not request.user.is_authenticated:
-        return HttpResponse(_("Sign in to delete comments."), status=403, content_type="text/plain")
+    refused = sign_in_first(request, message=_("Sign in to delete comments."))
+    if refused:
+        return refused
     comment, target = _comment_or_404(comment_id)
     try:
         services.delete_comment(user=request.user, comment=comment)
     except services.CommentError as error:
-        return HttpResponse(str(error), status=_status_for(error), content_type="text/plain")
+        return refusal(error, forbidden=_FORBIDDEN)
     if request.htmx:
         item = selectors.single_view(comment, request.user)
         return render(request, "conversations/_comment.html", {"item": item})
@@ -333,10 +318,9 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
     status = 200
     retry_after: int | None = None
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return HttpResponse(
-                _("Sign in to start a discussion."), status=403, content_type="text/plain"
-            )
+        refused = sign_in_first(request, message=_("Sign in to start a discussion."))
+        if refused:
+            return refused
         form = ThreadForm(request.POST)
         status = 400
         if form.is_valid():
@@ -349,14 +333,12 @@ def topic(request: HtmxRequest, slug: str) -> HttpResponse:
                 )
             except (services.DiscussionError, RateLimitedError) as error:
                 form.add_error(None, str(error))
-                if isinstance(error, RateLimitedError):
-                    status, retry_after = 429, error.retry_after
-                elif isinstance(error, services.DiscussionNotAllowedError):
-                    status = 403
+                status = status_for(error, forbidden=(services.DiscussionNotAllowedError,))
+                retry_after = getattr(error, "retry_after", None)
             else:
                 messages.success(request, _("Your discussion was started."))
                 thread.topic = found
-                return _SeeOther(thread.get_absolute_url())
+                return SeeOther(thread.get_absolute_url())
     elif request.user.is_authenticated:
         form = ThreadForm()
     page = selectors.discussion_page(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gemeinsam.core import privacy
+from gemeinsam.core.http import refusal, with_retry_after
 from gemeinsam.core.models import DeletionRequest
 from gemeinsam.core.ratelimit import RateLimitedError, check
 
@@ -75,9 +76,7 @@ def export(request: HttpRequest) -> HttpResponse:
             message=_("You downloaded your data several times this hour. Please wait a while."),
         )
     except RateLimitedError as error:
-        response = HttpResponse(str(error), status=429, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(error.retry_after)
-        return response
+        return refusal(error)
     data = privacy.export_member_data(request.user)
     response = HttpResponse(data, content_type="application/zip")
     stamp = timezone.now().strftime("%Y-%m-%d")
@@ -109,8 +108,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             },
             status=429,
         )
-        response["Retry-After"] = str(error.retry_after)
-        return response
+        return with_retry_after(response, error)
     form = DeletionForm(request.POST, user=request.user)
     if not form.is_valid():
         pending = _pending(request)

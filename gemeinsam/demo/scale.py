@@ -38,7 +38,13 @@ from wagtail.models import Locale, Page
 
 from gemeinsam.accounts.models import User
 from gemeinsam.community.models import Activity, EngagementCount, Fan, Fave, Follow, TagFollow
-from gemeinsam.conversations.models import MAX_DEPTH, PATH_SEPARATOR, Comment, path_segment
+from gemeinsam.conversations.models import (
+    MAX_DEPTH,
+    Comment,
+    ThreadPlace,
+    ancestors_in_path,
+    place_in_thread,
+)
 from gemeinsam.conversations.services import comment_score
 from gemeinsam.core.caching import public_content_changed
 from gemeinsam.core.models import CustomImage
@@ -777,8 +783,8 @@ class _Seeder:
         content_type_id = self.story_types[story_id]
         start = self.published[story_id] + timedelta(minutes=5)
         span = max((self.now - start).total_seconds() - 60, 60)
-        # Replies go to one of the latest comments, as conversations do: (id, path, depth, root).
-        recent: list[tuple[int, str, int, int | None]] = []
+        # Replies go to one of the latest comments, as conversations do.
+        recent: list[ThreadPlace] = []
         for number in range(count):
             comment_id = self.next_comment
             self.next_comment += 1
@@ -787,11 +793,9 @@ class _Seeder:
             parent = None
             if recent and rng.random() < reply_share:
                 parent = recent[rng.randrange(len(recent))]
-                if parent[2] + 1 >= MAX_DEPTH:
+                if parent.depth + 1 >= MAX_DEPTH:
                     parent = None
-            path = (parent[1] if parent else "") + path_segment(comment_id)
-            depth = parent[2] + 1 if parent else 0
-            root = (parent[3] or parent[0]) if parent else None
+            place = place_in_thread(comment_id, parent)
             text = self._text(rng.randint(6, 30))
             # The columns of COMMENT_COLUMNS; the counters and score are filled in later.
             self.comment_rows.append(
@@ -803,10 +807,10 @@ class _Seeder:
                     "",
                     text,
                     f"<p>{html.escape(text)}</p>",
-                    parent[0] if parent else None,
-                    root,
-                    path,
-                    depth,
+                    parent.id if parent else None,
+                    place.root_id,
+                    place.path,
+                    place.depth,
                     created,
                     None,
                     False,
@@ -819,7 +823,7 @@ class _Seeder:
             )
             self.comment_ids.append(comment_id)
             self.comment_story[comment_id] = story_id
-            recent.append((comment_id, path, depth, root))
+            recent.append(place)
             if len(recent) > 300:
                 recent.pop(0)
 
@@ -828,7 +832,7 @@ class _Seeder:
         for row in self.comment_rows:
             row[16] = fave_counts.get(row[0], 0)
             if row[7] is not None:
-                for ancestor in _ancestors(row[9]):
+                for ancestor in ancestors_in_path(row[9]):
                     by_id[ancestor][17] += 1
         for row in self.comment_rows:
             row[18] = comment_score(fave_count=row[16], reply_count=row[17])
@@ -974,8 +978,3 @@ class _Seeder:
             ["id", "actor_id", "verb", "content_type_id", "object_id", "created_at"],
             ((first + n, *row) for n, row in enumerate(self.activities)),
         )
-
-
-def _ancestors(path: str) -> list[int]:
-    """Ids of the comments above the one whose path is ``path`` (itself excluded)."""
-    return [int(part) for part in path.split(PATH_SEPARATOR) if part][:-1]

@@ -13,12 +13,10 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,6 +31,7 @@ from gemeinsam.core.engagement import (
     resolve_public_target,
     resolve_target,
 )
+from gemeinsam.core.http import SeeOther, redirect_back
 from gemeinsam.core.ratelimit import RateLimitedError, check
 from gemeinsam.moderation import services
 from gemeinsam.moderation.models import Report
@@ -136,7 +135,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request, _("The content was deleted after it was reported; its reports are closed.")
         )
-    return HttpResponseRedirect(reverse("moderation_queue"), status=303)
+    return SeeOther(reverse("moderation_queue"))
 
 
 def discussion_list(request: HttpRequest) -> HttpResponse:
@@ -186,10 +185,7 @@ def moderate_discussion(request: HttpRequest, pk: int) -> HttpResponse:
             services.hide_content(actor=request.user, target=thread, hide=action == "hide")
     except services.ModerationError as error:
         raise PermissionDenied(str(error)) from error
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("moderation_discussions")
     if request.htmx and action in ("lock", "unlock"):  # type: ignore[attr-defined]
         return render(request, "conversations/discussions/_thread_replies.html", {"thread": thread})
     messages.success(request, str(_DISCUSSION_ACTIONS[action]))
-    return HttpResponseRedirect(back, status=303)
+    return redirect_back(request, reverse("moderation_discussions"))

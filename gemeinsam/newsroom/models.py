@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +26,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, PageManager, TranslatableMixin
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -242,6 +244,8 @@ for _snippet in (Author, Topic, PressContact, Boilerplate, Video):
 
 # ------------------------------------------------------------------------------------- pages
 
+LISTING_PAGE_SIZE = 12  # stories on a page of a story index, an author's or a tag's list
+
 
 class HomePage(Page):
     """The newsroom's front page in one language: the latest stories and outside channels."""
@@ -256,10 +260,9 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from gemeinsam.newsroom.selectors import home_stream
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_stream(locale=self.locale))
+        context["stories"] = list(StoryPage.objects.listed().filter(locale=self.locale)[:9])
+        context["channel_items"] = list(ChannelItem.objects.shown()[:6])
         return context
 
 
@@ -283,15 +286,22 @@ class StoryIndexPage(Page):
         verbose_name = _("story index")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from gemeinsam.newsroom.selectors import story_listing
-
         context = super().get_context(request, *args, **kwargs)
+        type_slug = request.GET.get("type", "")
+        page_number = request.GET.get("page", "1")
+        stories = StoryPage.objects.listed().filter(locale=self.locale).of_type(type_slug)
+        paginator = Paginator(stories, LISTING_PAGE_SIZE)
+        try:
+            page = paginator.page(int(page_number) if page_number.isdigit() else 1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
         context.update(
-            story_listing(
-                locale=self.locale,
-                type_slug=request.GET.get("type", ""),
-                page_number=request.GET.get("page", "1"),
-            )
+            {
+                "stories": list(page.object_list),
+                "page_obj": page,
+                "story_types": list(STORY_TYPES_BY_SLUG.values()),
+                "current_type": type_slug if type_slug in STORY_TYPES_BY_SLUG else "",
+            }
         )
         return context
 
@@ -326,6 +336,33 @@ class StoryTag(TaggedItemBase):
     )
 
 
+class StoryPageQuerySet(PageQuerySet):
+    """Reusable filters of stories, for the pages that list them and the selectors."""
+
+    def listed(self) -> StoryPageQuerySet:
+        """Live, public stories, newest first, with what a listing shows loaded alongside."""
+        return (
+            self.live()
+            .public()
+            .select_related("lead_image", "locale", "topic")
+            .prefetch_related(
+                "authors",
+                # All renditions, not just the listing size: Wagtail treats a prefetched set as
+                # complete, and would try to create a missing size again on every request.
+                "lead_image__renditions",
+            )
+            .order_by("-first_published_at", "-pk")
+        )
+
+    def of_type(self, type_slug: str) -> StoryPageQuerySet:
+        """The stories of the type with this slug ("article", "video", …); all for another."""
+        model = STORY_TYPES_BY_SLUG.get(type_slug)
+        return self.type(model) if model else self
+
+
+StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
+
+
 class StoryPage(RoutablePageMixin, Page):
     """What every story type shares: summary, lead image, authors, topic, tags, print view."""
 
@@ -354,6 +391,8 @@ class StoryPage(RoutablePageMixin, Page):
         related_name="stories",
     )
     tags = ClusterTaggableManager(through=StoryTag, blank=True, verbose_name=_("tags"))
+
+    objects = StoryPageManager()
 
     is_creatable = False
     parent_page_types: ClassVar[list[str]] = ["newsroom.StoryIndexPage"]
@@ -797,6 +836,12 @@ class OutsideChannel(models.Model):
         return self.name
 
 
+class ChannelItemQuerySet(models.QuerySet["ChannelItem"]):
+    def shown(self) -> ChannelItemQuerySet:
+        """Items of active channels, newest first, with their channel."""
+        return self.select_related("channel").filter(channel__is_active=True)
+
+
 class ChannelItem(models.Model):
     """One entry pulled from an outside channel, shown in the stream with a link back."""
 
@@ -806,6 +851,8 @@ class ChannelItem(models.Model):
     link = models.URLField(max_length=1000)
     summary = models.TextField(blank=True)
     published_at = models.DateTimeField(db_index=True)
+
+    objects = ChannelItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]

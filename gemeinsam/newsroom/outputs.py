@@ -76,6 +76,7 @@ from gemeinsam.newsroom.models import (
     NewsPage,
     PressReleasePage,
     StoryPage,
+    StoryPageQuerySet,
     Video,
     VideoPage,
 )
@@ -137,7 +138,7 @@ def _unique_id(story: StoryPage) -> str:
     return f"tag:{host},{story.published_at:%Y-%m-%d}:story-{story.pk}"
 
 
-def _narrow(stories: QuerySet[StoryPage], channel: FeedChannel | None) -> QuerySet[StoryPage]:
+def _narrow(stories: StoryPageQuerySet, channel: FeedChannel | None) -> StoryPageQuerySet:
     if channel is None:
         return stories
     if channel.kind == "tag":

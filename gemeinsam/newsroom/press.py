@@ -1,4 +1,4 @@
-"""Press material downloads: contact vCards and press-kit ZIP archives."""
+"""Press material: contact vCards and press-kit ZIP archives, built in the background."""
 
 from __future__ import annotations
 
@@ -22,16 +22,11 @@ from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
-from gemeinsam.core.tasks_util import enqueue_on_commit
 from gemeinsam.newsroom.models import PressContact, PressKitPage
 
 logger = logging.getLogger(__name__)
@@ -138,26 +133,6 @@ def contact_vcard_text(contact: PressContact) -> str:
         lines.append(f"NOTE:{vcard_escape(note)}")
     lines.append("END:VCARD")
     return "".join(vcard_fold(line) + "\r\n" for line in lines)
-
-
-@require_safe
-def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
-    """A press contact as a vCard file to import into an address book; 404 for a contact
-    that no published release names (unless staff or an embargo link may see it)."""
-    from gemeinsam.core.media import MediaAccess
-    from gemeinsam.newsroom.embargo import contact_access
-
-    contact = PressContact.objects.filter(pk=pk).first()
-    access = MediaAccess.HIDDEN if contact is None else contact_access(request, contact)
-    if contact is None or access is MediaAccess.HIDDEN:
-        raise Http404(_("There is no such press contact."))
-    response = HttpResponse(
-        contact_vcard_text(contact).encode("utf-8"), content_type="text/vcard; charset=utf-8"
-    )
-    filename = f"{slugify(contact.name) or 'contact'}.vcf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = access.cache_control
-    return response
 
 
 # -------------------------------------------------------------------------- press-kit ZIP
@@ -284,11 +259,11 @@ class PressKitArchiveError(OSError):
     """The archive of a press kit could not be built (a full disk, say); nothing was kept."""
 
 
-def _pending_key(name: str) -> str:
+def pending_key(name: str) -> str:
     return f"presskit:pending:{name}"
 
 
-def _failed_key(name: str) -> str:
+def failed_key(name: str) -> str:
     return f"presskit:failed:{name}"
 
 
@@ -421,7 +396,7 @@ def build_press_kit_archive(*, page_id: int) -> str | None:
     files = kit_files(page)
     name = archive_name(page, files)
     # Until the archive is complete, the download view answers "being prepared".
-    cache.set(_pending_key(name), True, PENDING_SECONDS)
+    cache.set(pending_key(name), True, PENDING_SECONDS)
     try:
         if default_storage.exists(name):
             return name
@@ -431,17 +406,17 @@ def build_press_kit_archive(*, page_id: int) -> str | None:
             _store_atomically(buffer, name)
     except (OSError, zipfile.BadZipFile) as error:
         logger.error("Press kit %s: the archive could not be built: %s", page.pk, error)
-        cache.set(_failed_key(name), True, FAILED_SECONDS)
+        cache.set(failed_key(name), True, FAILED_SECONDS)
         raise PressKitArchiveError(f"The archive of press kit {page.pk} failed: {error}") from error
     finally:
-        cache.delete(_pending_key(name))
-    cache.delete(_failed_key(name))
+        cache.delete(pending_key(name))
+    cache.delete(failed_key(name))
     _remove_stale_archives(page.pk, keep=name)
     logger.info("Built press-kit archive %s with %d file(s).", name, len(written))
     return name
 
 
-def _open_complete(name: str) -> Any | None:
+def open_complete_archive(name: str) -> Any | None:
     """The stored archive opened for reading, or None when it is missing or not a whole ZIP.
 
     Reading the central directory at its end is cheap and catches a truncated file (one
@@ -461,55 +436,3 @@ def _open_complete(name: str) -> Any | None:
         return None
     archive.seek(0)
     return archive
-
-
-@require_safe
-def press_kit_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The whole press kit as one ZIP, or a page saying it is being prepared (202).
-
-    Serves the archive for the kit's current state when it exists; otherwise enqueues its
-    build once (not again while one is pending) and answers with a page that reloads
-    itself every few seconds and links to try again, so it works without JavaScript.
-    After a failed build it says so (503) and offers to try again (``?retry=1``) instead.
-    """
-    page = public_press_kit(pk)
-    if page is None:
-        raise Http404(_("There is no such press kit."))
-    name = archive_name(page, kit_files(page))
-    pending = _pending_key(name)
-    if cache.get(pending) is None and default_storage.exists(name):
-        archive = _open_complete(name)
-        if archive is not None:
-            download = FileResponse(
-                archive,
-                as_attachment=True,
-                filename=f"{page.slug or 'press-kit'}.zip",
-                content_type="application/zip",
-            )
-            download["Cache-Control"] = "no-cache"  # a rebuilt kit must show at once
-            return download
-    if request.GET.get("retry"):
-        cache.delete(_failed_key(name))
-    elif cache.get(_failed_key(name)) is not None:
-        response = render(
-            request,
-            "newsroom/press_kit_failed.html",
-            {"kit": page, "kit_url": page.get_url(request), "retry_url": f"{request.path}?retry=1"},
-            status=503,
-        )
-        response["Retry-After"] = str(FAILED_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
-    if cache.add(pending, True, PENDING_SECONDS):
-        from gemeinsam.newsroom.tasks import build_press_kit_archive_task
-
-        enqueue_on_commit(build_press_kit_archive_task, page.pk)
-    response = render(
-        request,
-        "newsroom/press_kit_preparing.html",
-        {"kit": page, "kit_url": page.get_url(request)},
-        status=202,
-    )
-    response["Retry-After"] = "5"
-    response["Cache-Control"] = "no-store"
-    return response

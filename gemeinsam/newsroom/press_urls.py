@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from gemeinsam.newsroom import press
+from gemeinsam.newsroom import press_views
 
 urlpatterns = [
-    path("contacts/<int:pk>/vcard/", press.contact_vcard, name="contact-vcard"),
-    path("press-kits/<int:pk>/download/", press.press_kit_zip, name="press-kit-zip"),
+    path("contacts/<int:pk>/vcard/", press_views.contact_vcard, name="contact-vcard"),
+    path("press-kits/<int:pk>/download/", press_views.press_kit_zip, name="press-kit-zip"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from taggit.models import Tag
 from wagtail.models import Locale
@@ -12,61 +11,29 @@ from wagtail.models import Locale
 from gemeinsam.core.caching import SITE, cached_fragment
 from gemeinsam.core.engagement import HostItem
 from gemeinsam.core.models import CustomImage as Image
+from gemeinsam.newsroom.embargo import public_image_ids, public_video_ids
 from gemeinsam.newsroom.models import (
-    STORY_TYPES_BY_SLUG,
+    LISTING_PAGE_SIZE,
     Author,
-    ChannelItem,
     LegalPage,
     StoryPage,
+    StoryPageQuerySet,
     Video,
 )
 
-PAGE_SIZE = 12
+PAGE_SIZE = LISTING_PAGE_SIZE
 
 
-def public_stories(*, locale: Locale | None = None) -> QuerySet[StoryPage]:
+def public_stories(*, locale: Locale | None = None) -> StoryPageQuerySet:
     """Live, public stories, newest first, with what a listing shows loaded alongside."""
-    stories = (
-        StoryPage.objects.live()
-        .public()
-        .select_related("lead_image", "locale", "topic")
-        .prefetch_related(
-            "authors",
-            # All renditions, not just the listing size: Wagtail treats a prefetched set as
-            # complete, and would try to create a missing size again on every request.
-            "lead_image__renditions",
-        )
-        .order_by("-first_published_at", "-pk")
-    )
+    stories = StoryPage.objects.listed()
     if locale is not None:
         stories = stories.filter(locale=locale)
     return stories
 
 
-def stories_of_type(stories: QuerySet[StoryPage], type_slug: str) -> QuerySet[StoryPage]:
-    model = STORY_TYPES_BY_SLUG.get(type_slug)
-    return stories.type(model) if model else stories  # type: ignore[attr-defined]
-
-
-def home_stream(*, locale: Locale) -> dict[str, Any]:
-    stories = list(public_stories(locale=locale)[:9])
-    items = list(ChannelItem.objects.select_related("channel").filter(channel__is_active=True)[:6])
-    return {"stories": stories, "channel_items": items}
-
-
-def story_listing(*, locale: Locale, type_slug: str, page_number: str) -> dict[str, Any]:
-    stories = stories_of_type(public_stories(locale=locale), type_slug)
-    paginator = Paginator(stories, PAGE_SIZE)
-    try:
-        page = paginator.page(int(page_number) if page_number.isdigit() else 1)
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
-    return {
-        "stories": list(page.object_list),
-        "page_obj": page,
-        "story_types": list(STORY_TYPES_BY_SLUG.values()),
-        "current_type": type_slug if type_slug in STORY_TYPES_BY_SLUG else "",
-    }
+def stories_of_type(stories: StoryPageQuerySet, type_slug: str) -> StoryPageQuerySet:
+    return stories.of_type(type_slug)
 
 
 def legal_links(*, locale: Locale) -> list[LegalPage]:
@@ -110,8 +77,6 @@ def public_tag(slug: str) -> Tag | None:
 
 def public_images() -> QuerySet[Image]:
     """The media library: images a published story uses or staff listed, with alt text."""
-    from gemeinsam.newsroom.embargo import public_image_ids
-
     return (
         Image.objects.filter(pk__in=public_image_ids()).exclude(alt_text="").order_by("-created_at")
     )
@@ -119,8 +84,6 @@ def public_images() -> QuerySet[Image]:
 
 def public_videos() -> QuerySet[Video]:
     """The videos of the media library: those a published story uses or staff listed."""
-    from gemeinsam.newsroom.embargo import public_video_ids
-
     return Video.objects.filter(pk__in=public_video_ids()).select_related("poster")
 
 

@@ -67,7 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
         error = _("Please use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
     elif query:
         stories = selectors.public_stories(locale=Locale.get_active()).order_by()
-        results = _paginate(request, stories.search(query), selectors.PAGE_SIZE)  # type: ignore[attr-defined]
+        results = _paginate(request, stories.search(query), selectors.PAGE_SIZE)
     return render(
         request,
         "newsroom/search.html",

@@ -21,8 +21,12 @@ from wagtail.admin.ui.tables import BaseColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from gemeinsam.core.media import MediaAccess
+from gemeinsam.core.sendfile import record_access
 from gemeinsam.core.tasks_util import enqueue_on_commit
+from gemeinsam.newsroom.embargo import document_access
 from gemeinsam.newsroom.models import OutsideChannel
+from gemeinsam.newsroom.tasks import pull_channel_task
 
 PULL_URL_NAME = "newsroom_channel_pull"
 
@@ -83,8 +87,6 @@ def pull_channel_now(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     if not can_pull(request.user):
         raise PermissionDenied
     channel = get_object_or_404(OutsideChannel, pk=pk)
-    from gemeinsam.newsroom.tasks import pull_channel_task
-
     enqueue_on_commit(pull_channel_task, channel.pk)
     messages.success(
         request,
@@ -105,10 +107,6 @@ def serve_only_public_documents(document: Any, request: HttpRequest) -> None:
     document exists) unless a live, public page uses it, the request comes from staff, or it
     carries an embargo link for a release that uses it. Records the decision for the file
     sender, which lets shared caches keep only public documents."""
-    from gemeinsam.core.media import MediaAccess
-    from gemeinsam.core.sendfile import record_access
-    from gemeinsam.newsroom.embargo import document_access
-
     access = document_access(request, document)
     if access is MediaAccess.HIDDEN:
         raise Http404(_("There is no such document."))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gemeinsam.core.engagement import Capability, TargetError, kind_of, resolve_public_target
+from gemeinsam.core.http import SeeOther, refusal, sign_in_first, with_retry_after
 from gemeinsam.core.ratelimit import RateLimitedError
 from gemeinsam.ratings import services
 from gemeinsam.ratings.forms import RatingForm
@@ -33,10 +33,6 @@ def _public_target_or_404(content_type_id: int, object_id: int) -> Any:
         raise Http404(_("This item cannot be rated.")) from None
 
 
-def _see_other(url: str) -> HttpResponse:
-    return HttpResponseRedirect(url, status=303)
-
-
 def _widget(
     request: HttpRequest, target: Any, *, status: int = 200, error: str = "", notice: str = ""
 ) -> HttpResponse:
@@ -53,22 +49,24 @@ def _refuse(
     if request.htmx:  # type: ignore[attr-defined]
         return _widget(request, target, status=status, error=message)
     messages.error(request, message)
-    return _see_other(_target_url(target))
+    return SeeOther(_target_url(target))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
     """Rate an item (field ``stars``), change the rating, or remove it (button ``remove``)."""
-    if not request.user.is_authenticated:
-        if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponse(
-                _("Sign in to rate."), status=403, content_type="text/plain; charset=utf-8"
-            )
-        target = _public_target_or_404(content_type_id, object_id)
-        return redirect_to_login(_target_url(target))
+    # Without JavaScript, back to the item after signing in; htmx shows the refusal.
+    refused = sign_in_first(
+        request,
+        message=_("Sign in to rate."),
+        redirect=not request.htmx,  # type: ignore[attr-defined]
+        next_url=lambda: _target_url(_public_target_or_404(content_type_id, object_id)),
+    )
+    if refused:
+        return refused
     if request.method == "GET":  # e.g. after signing in: back to the item
-        return _see_other(_target_url(_public_target_or_404(content_type_id, object_id)))
+        return SeeOther(_target_url(_public_target_or_404(content_type_id, object_id)))
 
     form = RatingForm(request.POST, scale=rating_scale())
     if not form.is_valid():
@@ -92,14 +90,14 @@ def rate(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResp
     except services.InvalidStarsError as error:
         return _refuse(request, content_type_id, object_id, str(error), status=400)
     except services.SignInRequiredError as error:
-        return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
+        return refusal(error, status=403)
     except RateLimitedError as error:
         response = _refuse(request, content_type_id, object_id, str(error), status=429)
         if request.htmx:  # type: ignore[attr-defined]
-            response["Retry-After"] = str(error.retry_after)
+            return with_retry_after(response, error)
         return response
 
     if request.htmx:  # type: ignore[attr-defined]
         return _widget(request, outcome.target, notice=done)
     messages.success(request, done)
-    return _see_other(_target_url(outcome.target))
+    return SeeOther(_target_url(outcome.target))

@@ -1,36 +1,24 @@
-"""Writes for comments and discussions: post, reply, edit, delete, count faves, start a
-discussion, count its replies, erase a leaving member's."""
+"""Writes for comments: post, reply, edit, delete, import, hide, count faves, erase a
+leaving member's."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gemeinsam.accounts.models import User
-from gemeinsam.accounts.selectors import blocked_user_ids, is_blocked_between
-from gemeinsam.conversations.markdown import (
-    MENTION_ID_PATTERN,
-    handle_for,
-    mention_handles,
-    render_markdown,
-)
-from gemeinsam.conversations.models import (
-    MAX_DEPTH,
-    Comment,
-    DiscussionThread,
-    DiscussionTopic,
-    path_segment,
-)
-from gemeinsam.conversations.selectors import DISCUSSIONS
+from gemeinsam.accounts.selectors import is_blocked_between
+from gemeinsam.conversations.markdown import render_markdown
+from gemeinsam.conversations.models import MAX_DEPTH, Comment, place_in_thread
+from gemeinsam.conversations.services.mentions import _announce_mentions, mentioned_members
 from gemeinsam.core import ratelimit
 from gemeinsam.core.caching import Scope, public_content_changed, reference_scope
 from gemeinsam.core.engagement import (
@@ -43,11 +31,11 @@ from gemeinsam.core.engagement import (
     resolve_target,
     target_reference,
 )
-from gemeinsam.core.events import Commented, Mentioned, Replied, StartedThread, announce
+from gemeinsam.core.events import Commented, Replied, announce
+from gemeinsam.core.ranking import wilson_lower_bound
 
 MAX_BODY_LENGTH = 5000
 DUPLICATE_SECONDS = 60
-WILSON_Z = 1.96  # 95 % confidence
 
 
 def _scope_of(comment: Comment) -> Scope:
@@ -101,17 +89,6 @@ def post_limit() -> int:
     return int(getattr(settings, "GEMEINSAM_COMMENT_RATE_PER_MINUTE", 10))
 
 
-def wilson_lower_bound(positives: int, total: int, z: float = WILSON_Z) -> float:
-    """Lower bound of the Wilson score interval for ``positives`` out of ``total``."""
-    if total <= 0:
-        return 0.0
-    phat = positives / total
-    z2 = z * z
-    centre = phat + z2 / (2 * total)
-    spread = z * math.sqrt((phat * (1 - phat) + z2 / (4 * total)) / total)
-    return (centre - spread) / (1 + z2 / total)
-
-
 def comment_score(*, fave_count: int, reply_count: int) -> float:
     """The "best" sort key: the Wilson lower bound (95 %) of the share of engagement that
     endorsed the comment, with positives = faves and n = faves + replies + 1.
@@ -151,49 +128,46 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def mentioned_members(*, author: User, body: str) -> list[User]:
-    """The members that ``body`` mentions and ``author`` may mention, in order of mention.
+def _insert_comment(
+    *,
+    content_type_id: int,
+    object_id: int,
+    author: User | None,
+    body: str,
+    parent: Comment | None,
+    created_at: datetime,
+    is_official: bool,
+    guest_name: str = "",
+) -> Comment:
+    """Store a comment (``body`` already cleaned) with its place in the thread, and count it
+    as a reply on every ancestor, whose scores follow. The one way comment rows are made.
 
-    A mention is "@" followed by a member's display name with underscores for spaces
-    ("@Jane_Doe", any letter case, only when exactly one member has that display name) or
-    "@member-<id>". The author, inactive members and members blocked either way are left
-    out silently; at most ten members are mentioned per comment.
+    Checks nothing: the caller has decided that the comment may be stored and runs this
+    inside its write transaction (the ancestors' rows are updated, so locked until it ends).
     """
-    handles = mention_handles(body)
-    if not handles:
-        return []
-    ids: dict[str, int] = {}
-    names: list[str] = []
-    for handle in handles:
-        match = MENTION_ID_PATTERN.fullmatch(handle)
-        if match:
-            ids[handle.lower()] = int(match.group(1))
-        else:
-            names.append(handle)
-    condition = Q(pk__in=list(ids.values()))
-    for name in names:
-        condition |= Q(display_name__iexact=name.replace("_", " "))
-    candidates = list(User.objects.filter(condition, is_active=True))
-    by_id = {user.pk: user for user in candidates}
-    by_name: dict[str, list[User]] = {}
-    for user in candidates:
-        by_name.setdefault(handle_for(user.display_name).lower(), []).append(user)
-    excluded = blocked_user_ids(author) | {author.pk}
-    found: list[User] = []
-    for handle in handles:
-        if handle.lower() in ids:
-            named = by_id.get(ids[handle.lower()])
-            matches = [named] if named is not None else []
-        else:
-            matches = by_name.get(handle.lower(), [])
-        if len(matches) == 1 and matches[0].pk not in excluded and matches[0] not in found:
-            found.append(matches[0])
-    return found
-
-
-def _announce_mentions(*, author: User, target: Any, comment: Comment, users: list[User]) -> None:
-    if users:
-        announce(Mentioned(actor=author, target=target, comment=comment, users=users))
+    above = parent.place if parent is not None else None
+    # Depth and root do not depend on the new row's id; the path does, so it follows the INSERT.
+    shape = place_in_thread(0, above)
+    comment = Comment.objects.create(
+        content_type_id=content_type_id,
+        object_id=object_id,
+        author=author,
+        guest_name=guest_name,
+        body=body,
+        body_html=render_markdown(body),
+        parent=parent,
+        root_id=shape.root_id,
+        depth=shape.depth,
+        created_at=created_at,
+        is_official=is_official,
+    )
+    comment.path = place_in_thread(comment.pk, above).path
+    comment.save(update_fields=["path"])
+    if parent is not None:
+        ancestors = comment.ancestor_ids
+        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
+        _refresh_scores(ancestors)
+    return comment
 
 
 @transaction.atomic
@@ -240,27 +214,19 @@ def post_comment(*, author: Any, target: Any, body: str, parent: Comment | None 
         period=60,
         message=_("You are commenting very quickly. Please wait a minute and try again."),
     )
-    comment = Comment.objects.create(
+    comment = _insert_comment(
         content_type_id=content_type_id,
         object_id=object_id,
         author=member,
         body=text,
-        body_html=render_markdown(text),
         parent=parent,
-        root=(parent.root or parent) if parent is not None else None,
-        depth=parent.depth + 1 if parent is not None else 0,
         created_at=now,
         is_official=member.is_staff,
     )
-    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
-    comment.save(update_fields=["path"])
     # The target may keep its own count (a discussion counts its replies) or refuse.
     kind.count_changed(target, Tally.COMMENTS, 1)
     mentioned = mentioned_members(author=member, body=text)
     if parent is not None:
-        ancestors = comment.ancestor_ids
-        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
-        _refresh_scores(ancestors)
         announce(
             Replied(
                 actor=member, target=target, comment=comment, parent=parent, mentioned=mentioned
@@ -424,25 +390,16 @@ def import_comment(
         raise TargetUnavailableError(_("Comments cannot be posted here."))
     content_type_id, object_id = target_reference(target)
     text = (body or "").strip()
-    comment = Comment.objects.create(
+    comment = _insert_comment(
         content_type_id=content_type_id,
         object_id=object_id,
         author=author,
         guest_name="" if author is not None else guest_name.strip()[:80],
         body=text,
-        body_html=render_markdown(text),
         parent=parent,
-        root=(parent.root or parent) if parent is not None else None,
-        depth=parent.depth + 1 if parent is not None else 0,
         created_at=created_at,
         is_official=bool(author is not None and author.is_staff),
     )
-    comment.path = (parent.path if parent is not None else "") + path_segment(comment.pk)
-    comment.save(update_fields=["path"])
-    if parent is not None:
-        ancestors = comment.ancestor_ids
-        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + 1)
-        _refresh_scores(ancestors)
     public_content_changed(target)
     return comment
 
@@ -461,143 +418,3 @@ def set_comment_hidden(comment: Comment, hidden: bool) -> None:
     if not was_deleted:
         _move_shown_counts([comment], -1 if hidden else 1)
     public_content_changed(_scope_of(comment))
-
-
-# ---------------------------------------------------------------------------- discussions
-
-THREAD_TITLE_MIN = 3
-THREAD_TITLE_MAX = 200
-THREAD_BODY_MAX = 10000
-
-
-class DiscussionError(Exception):
-    """A discussion write was refused; the message is shown to the member as it is."""
-
-
-class DiscussionNotAllowedError(DiscussionError):
-    pass
-
-
-class TopicClosedError(DiscussionError):
-    pass
-
-
-class InvalidThreadError(DiscussionError):
-    pass
-
-
-def thread_limit() -> tuple[int, int]:
-    """(discussions, seconds): how many discussions a member may start in how long."""
-    return (
-        int(getattr(settings, "GEMEINSAM_THREAD_RATE_LIMIT", 5)),
-        int(getattr(settings, "GEMEINSAM_THREAD_RATE_PERIOD", 600)),
-    )
-
-
-def clean_thread_title(title: str) -> str:
-    """The title as stored: plain text on one line, 3 to 200 characters."""
-    text = " ".join((title or "").split())
-    if len(text) < THREAD_TITLE_MIN:
-        raise InvalidThreadError(
-            _("Give the discussion a title of at least %(min)d characters.")
-            % {"min": THREAD_TITLE_MIN}
-        )
-    if len(text) > THREAD_TITLE_MAX:
-        raise InvalidThreadError(
-            _("A title can be at most %(max)d characters long.") % {"max": THREAD_TITLE_MAX}
-        )
-    return text
-
-
-@transaction.atomic
-def start_thread(*, author: Any, topic: DiscussionTopic, title: str, body: str) -> DiscussionThread:
-    """Start a discussion on ``topic``.
-
-    Preconditions: ``author`` is an active, signed-in member; the topic is open; the title
-    has 3 to 200 characters (plain text, whitespace collapsed); the text (Markdown, may be
-    empty) is at most ``THREAD_BODY_MAX`` characters; a member may start
-    ``thread_limit()`` discussions in its period (5 in 10 minutes by default).
-
-    Side effects: stores the discussion with its rendered text, announces "started_thread"
-    after commit and makes cached public pages stale.
-    """
-    if author is None or not author.is_authenticated or not author.is_active:
-        raise DiscussionNotAllowedError(_("Sign in to start a discussion."))
-    if not topic.is_open:
-        raise TopicClosedError(_("This topic is closed for new discussions."))
-    clean_title = clean_thread_title(title)
-    text = (body or "").strip()
-    if len(text) > THREAD_BODY_MAX:
-        raise InvalidThreadError(
-            _("The text can be at most %(limit)d characters long.") % {"limit": THREAD_BODY_MAX}
-        )
-    limit, period = thread_limit()
-    ratelimit.check(
-        f"conversations:thread:{author.pk}",
-        limit=limit,
-        period=period,
-        message=_("You have started several discussions just now. Please wait a few minutes."),
-    )
-    now = timezone.now()
-    thread = DiscussionThread.objects.create(
-        topic=topic,
-        author=author,
-        title=clean_title,
-        body=text,
-        body_html=render_markdown(text) if text else "",
-        created_at=now,
-        last_activity_at=now,
-    )
-    announce(StartedThread(actor=author, target=thread))
-    public_content_changed(thread, DISCUSSIONS)
-    return thread
-
-
-def record_thread_count_change(thread: DiscussionThread, counter: Tally, delta: int) -> None:
-    """The engagement hook for discussions, called inside the write transaction: a reply
-    (a comment on the discussion, ``Tally.COMMENTS``) raises ``reply_count`` and moves
-    ``last_activity_at`` to now; a locked discussion refuses the reply (the transaction is
-    rolled back). Replies deleted, hidden or restored (``Tally.SHOWN_COMMENTS``) move
-    ``reply_count`` only, never below 0."""
-    if counter == Tally.SHOWN_COMMENTS:
-        DiscussionThread.objects.filter(pk=thread.pk).update(
-            reply_count=Greatest(F("reply_count") + delta, Value(0))
-        )
-        public_content_changed(thread, DISCUSSIONS)
-        return
-    if counter != Tally.COMMENTS:
-        return
-    current = DiscussionThread.objects.select_for_update().filter(pk=thread.pk).first()
-    if current is None or current.is_locked:
-        raise TargetUnavailableError(_("This discussion is locked and takes no more replies."))
-    DiscussionThread.objects.filter(pk=thread.pk).update(
-        reply_count=Greatest(F("reply_count") + delta, Value(0)),
-        last_activity_at=timezone.now(),
-    )
-    public_content_changed(thread, DISCUSSIONS)
-
-
-def set_thread_locked(thread: DiscussionThread, locked: bool) -> None:
-    """Lock the discussion (no more replies; the replies there stay readable) or unlock it.
-    The moderation app decides who may."""
-    DiscussionThread.objects.filter(pk=thread.pk).update(is_locked=locked)
-    thread.is_locked = locked
-    public_content_changed(thread, DISCUSSIONS)
-
-
-def set_thread_hidden(thread: DiscussionThread, hidden: bool) -> None:
-    """Hide the discussion from every output, or show it again (moderation decides)."""
-    DiscussionThread.objects.filter(pk=thread.pk).update(is_hidden=hidden)
-    public_content_changed(thread, DISCUSSIONS)
-
-
-def erase_member_threads(threads: Any, options: dict[str, Any]) -> None:
-    """What happens to a leaving member's discussions, following their choice for comments
-    (option "comments"): "keep" leaves them in place by "deleted member"; "delete" (the
-    default) hides each discussion and removes its text, so that the replies of others are
-    kept (the title stays stored for the moderation record, but nobody sees it)."""
-    if options.get("comments") == "keep":
-        threads.update(author=None)
-    else:
-        threads.update(author=None, is_hidden=True, body="", body_html="")
-    public_content_changed()  # a member's discussions anywhere: the whole site
