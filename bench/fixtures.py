@@ -2,7 +2,8 @@
 
 Run inside the project's settings (``python -m bench.fixtures OUT.json SESSIONS``): the URLs of
 the two benchmark stories, a cursor deep into the crowded story's comments, signed-in sessions
-for members who rate, and the reference story with its 100 comments for the WordPress peer.
+for members who rate, the reference story with its 100 comments for the WordPress peer, and
+every live story (its path and what a rating names it by) for the mixed load.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def collect(sessions: int) -> dict[str, Any]:
     crowded_type, crowded_id = target_reference(crowded)
     reference_type, reference_id = target_reference(reference)
     top_level = Comment.objects.for_target(crowded_type, crowded_id).filter(parent=None)
-    deep_row = top_level.order_by("-created_at", "-id")[1000]
+    # 1,000 threads deep (on the small scale, as deep as there are threads).
+    deep_row = top_level.order_by("-created_at", "-id")[min(1000, top_level.count() - 1)]
     cursor = Cursor("oldest", deep_row.created_at, deep_row.pk).encode()
 
     members = list(
@@ -69,6 +71,12 @@ def collect(sessions: int) -> dict[str, Any]:
         if hasattr(body, "render_as_block")
         else str(body)
     )
+    stories = [
+        {"url": page.url, "content_type_id": kind, "object_id": key}
+        for page in StoryPage.objects.live().public().specific().order_by("pk")
+        if page.url
+        for kind, key in [target_reference(page)]
+    ]
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
@@ -89,6 +97,7 @@ def collect(sessions: int) -> dict[str, Any]:
             "deep_query": f"?cursor={cursor}",
         },
         "members": cookies,
+        "stories": stories,
     }
 
 
