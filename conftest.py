@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -31,9 +31,11 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    cache.clear()
+    for alias in ("default", "scopes"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "scopes"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

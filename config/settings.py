@@ -180,21 +180,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 def _caches() -> dict[str, Any]:
     redis_url = env("REDIS_URL")
     if redis_url:
-        return {
-            "default": {
-                "BACKEND": "gemeinsam.core.cache.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": "gemeinsam",
-            }
+        redis = {
+            "BACKEND": "gemeinsam.core.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "gemeinsam",
         }
+        return {"default": redis, "scopes": redis}
     # A cache on disk is shared by every web and task process, so rate limits and purges
-    # hold across workers (a per-process memory cache would not).
+    # hold across workers (a per-process memory cache would not). The versions of the cache
+    # scopes live apart from the pages and fragments, so culling those never drops a version
+    # (which would make everything built on it stale); they are small, one per changed item.
     return {
         "default": {
             "BACKEND": "gemeinsam.core.cache.FileCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        "scopes": {
+            "BACKEND": "gemeinsam.core.cache.FileCache",
+            "LOCATION": str(DATA_DIR / "cache-scopes"),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
     }
 
 

@@ -17,9 +17,16 @@ from config.settings import *  # noqa: F403
 from config.settings import CACHES, DATA_DIR, env
 
 if not env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "scopes": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "scopes",
+        },
+    }
 else:
-    CACHES["default"]["KEY_PREFIX"] = f"gemeinsam-test-{os.getpid()}"
+    CACHES["default"] = CACHES["default"] | {"KEY_PREFIX": f"gemeinsam-test-{os.getpid()}"}
+    CACHES["scopes"] = CACHES["default"]
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -32,8 +32,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db import models, transaction
 
 from gemeinsam.core.cache import CacheUnavailableError
@@ -78,6 +79,12 @@ def collection_scope(name: str, *parts: object) -> Scope:
     return ":".join(("collection", name, *(str(part) for part in parts)))
 
 
+def _store() -> BaseCache:
+    """Where the versions live: the ``scopes`` cache, apart from the pages and fragments so
+    that culling those never drops a version; the default cache if none is configured."""
+    return caches["scopes"] if "scopes" in settings.CACHES else cache
+
+
 def _new_version() -> str:
     return f"{time.time_ns()}.{int(time.time())}"
 
@@ -91,7 +98,7 @@ def versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
     wanted = list(dict.fromkeys(scopes))
     if not wanted:
         return {}
-    found = cache.get_many([_key(scope) for scope in wanted])
+    found = _store().get_many([_key(scope) for scope in wanted])
     result: dict[Scope, str] = {}
     for scope in wanted:
         value = found.get(_key(scope))
@@ -104,8 +111,8 @@ def versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
 def _create(scope: Scope) -> str:
     value = _new_version()
     try:
-        if not cache.add(_key(scope), value, VERSION_TTL):
-            return str(cache.get(_key(scope), value))
+        if not _store().add(_key(scope), value, VERSION_TTL):
+            return str(_store().get(_key(scope), value))
     except CacheUnavailableError:
         # Nothing can be served from a cache that cannot be reached: a version of its own
         # keeps anything stored meanwhile from being taken for current.
@@ -117,7 +124,7 @@ def is_current(stored: dict[Scope, str]) -> bool:
     """Whether every scope still has the version ``stored`` (one multi-get)."""
     if not stored:
         return False
-    found = cache.get_many([_key(scope) for scope in stored])
+    found = _store().get_many([_key(scope) for scope in stored])
     return all(found.get(_key(scope)) == version for scope, version in stored.items())
 
 
@@ -129,7 +136,7 @@ def changed_at(scope_versions: dict[Scope, str]) -> int:
 def invalidate(*scopes: Scope) -> None:
     """Replace the versions of ``scopes`` (and of :data:`ANY`) now, in every process."""
     value = _new_version()
-    cache.set_many({_key(scope): value for scope in {*scopes, ANY}}, VERSION_TTL)
+    _store().set_many({_key(scope): value for scope in {*scopes, ANY}}, VERSION_TTL)
     for listener in _listeners:
         listener(frozenset(scopes))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -27,7 +27,7 @@ def test_a_purge_in_another_process_reaches_this_one_at_once(newsroom: Any) -> N
     story.title = "After the change"
     story.save_revision().publish()
     # Another process changes the site: only the shared version of its scope changes.
-    cache.set(VERSION_PREFIX + SITE, "another-process.1", 60)
+    caches["scopes"].set(VERSION_PREFIX + SITE, "another-process.1", 60)
     response = client.get(story.url)
     assert response["X-Cache"] == "miss"
     assert "After the change" in response.content.decode()

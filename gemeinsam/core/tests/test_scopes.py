@@ -161,6 +161,22 @@ def test_a_change_that_rolls_back_changes_no_scope(
     assert versions([target_scope(story)]) == before  # nor after it: it never committed
 
 
+def test_culling_pages_and_fragments_never_drops_a_scope_version(newsroom: Any) -> None:
+    """Versions live apart from what is built on them: emptying the page and fragment cache
+    (as culling does) leaves them, so other processes' entries are not all made stale."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from gemeinsam.core.caching import versions
+
+    if settings.CACHES["default"] is settings.CACHES["scopes"]:
+        pytest.skip("with Redis both are one server, which does not cull by count")
+    story = newsroom.add_story()
+    before = versions([SITE, target_scope(story)])
+    cache.clear()
+    assert versions([SITE, target_scope(story)]) == before
+
+
 def test_a_publish_makes_every_page_stale(newsroom: Any) -> None:
     story = newsroom.add_story(title="Old", slug="story")
     reader = Client()
