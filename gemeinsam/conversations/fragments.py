@@ -4,9 +4,9 @@ Rendering a page of comments (up to 20 threads with their replies) is the most e
 of a story page, and for most readers the HTML is the same: every anonymous reader sees one
 version, every signed-in member another (with "Reply" links). Only a member's own comments
 differ (with "Edit" and "Delete"), so the list is rendered once per audience and cached under
-the public-content generation — which every comment, edit, deletion, hide and profile change
-bumps — and the viewer's own comments are rendered on their own and put in place by their
-markers. Members with blocks and moderators get a list of their own, rendered each time.
+the versions of the target's scope (which every comment, edit, deletion, hide or fave on it
+changes) and of the site's (a member's new name, an erased member), and the viewer's own
+comments are rendered on their own and put in place by their markers. Members with blocks and moderators get a list of their own, rendered each time.
 """
 
 from __future__ import annotations
