@@ -6,7 +6,8 @@ version, every signed-in member another (with "Reply" links). Only a member's ow
 differ (with "Edit" and "Delete"), so the list is rendered once per audience and cached under
 the versions of the target's scope (which every comment, edit, deletion, hide or fave on it
 changes) and of the site's (a member's new name, an erased member), and the viewer's own
-comments are rendered on their own and put in place by their markers. Members with blocks and moderators get a list of their own, rendered each time.
+comments are rendered on their own and put in place by their markers. Members with blocks
+and moderators get a list of their own, rendered each time.
 """
 
 from __future__ import annotations
