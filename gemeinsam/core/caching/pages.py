@@ -117,6 +117,7 @@ class AnonymousPageCacheMiddleware:
                 response[name] = value
             _status(response, "hit")
             return response
+        reading.start()
         response = self.get_response(request)
         if self._is_cacheable_response(response):
             _add_edge_cache_control(response)

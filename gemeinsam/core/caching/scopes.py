@@ -175,11 +175,18 @@ class Reading:
     versions: dict[Scope, str] = field(default_factory=dict)
     # Whether the view said precisely what it read; if not, the entry depends on ANY.
     precise: bool = False
+    # The version of ANY, read before the view runs (see :meth:`start`).
+    any_version: str = ""
+
+    def start(self) -> None:
+        """Read the version of ANY before the view reads anything, so that a change while it
+        renders makes the entry stale instead of stamping old content with the new version."""
+        self.any_version = versions([ANY])[ANY]
 
     def stored_versions(self) -> dict[Scope, str]:
         if self.precise:
             return dict(self.versions)
-        return self.versions | versions([ANY])
+        return self.versions | {ANY: self.any_version or versions([ANY])[ANY]}
 
 
 _reading: contextvars.ContextVar[Reading | None] = contextvars.ContextVar(

@@ -245,3 +245,28 @@ def test_the_cache_status_header_is_off_by_default(newsroom: Any, settings: Any)
     story = newsroom.add_story()
     Client().get(story.url)
     assert "X-Cache" not in Client().get(story.url)
+
+
+def test_a_change_while_an_undeclared_page_renders_leaves_it_stale(
+    newsroom: Any, member: User
+) -> None:
+    """A view without declared scopes depends on any change: the version it is stored with
+    is the one from before it read anything, so a change during the render is not lost."""
+    story = newsroom.add_story()
+    profile = f"/en/members/{member.pk}/"
+    changes: list[str] = []
+
+    def another_process_writes(sender: Any, **kwargs: Any) -> None:
+        if not changes:
+            changes.append("rated")
+            invalidate(target_scope(story))
+
+    template_rendered.connect(another_process_writes, dispatch_uid="write-meanwhile")
+    try:
+        reader = Client()
+        assert reader.get(profile)["X-Cache"] == "miss"
+    finally:
+        template_rendered.disconnect(dispatch_uid="write-meanwhile")
+    assert changes
+    assert reader.get(profile)["X-Cache"] == "miss"  # the stored copy was stale at once
+    assert reader.get(profile)["X-Cache"] == "hit"
